@@ -1,0 +1,32 @@
+"""`flask demo load`: the demo communes' data, then where to go and how to sign in."""
+import os
+
+import click
+from flask.cli import AppGroup
+from sqlalchemy.orm import Session
+
+from tenancy.web import current_tenancy
+from webapp.demo import data
+
+demo_cli = AppGroup("demo", help="Données de démonstration.")
+
+
+@demo_cli.command("load")
+def load() -> None:
+    """Load the demo data into every commune (idempotent) and print URLs and logins."""
+    tenancy = current_tenancy()
+    with Session(tenancy.storage.platform_engine) as session:
+        data.load_platform(session)
+    platform_host = sorted(tenancy.registry.platform_hosts)[0]
+    click.echo(f"\nAnnuaire des communes : http://{platform_host}:{os.environ.get('PORT', '5000')}/")
+    for tenant in tenancy.registry:
+        with Session(tenancy.storage.engine_for(tenant.schema)) as session:
+            logins, wrote = data.load_commune(session, tenant.slug, [v.name for v in tenant.villages])
+        state = "chargée" if wrote else "déjà chargée"
+        click.echo(
+            f"\n{tenant.name} ({state})\n"
+            f"  Portail : {tenant.base}/\n"
+            f"  Famille : identifiant {logins.family_number} ({logins.family_name}), mot de passe {data.FAMILY_PASSWORD}\n"
+            f"  Agent   : {logins.agent_email}, mot de passe {data.AGENT_PASSWORD}"
+        )
+    click.echo(f"\nFédération : {data.ADMIN_EMAIL}, mot de passe {data.ADMIN_PASSWORD}\n")

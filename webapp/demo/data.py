@@ -1,0 +1,96 @@
+"""Deterministic demo data: the same communes, families and children on every run.
+
+Family numbers restart at 100100 in every commune on purpose: the same number in two
+communes belongs to two different families, as in real life.
+"""
+import datetime as dt
+import random
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from webapp.auth.models import Agent
+from webapp.auth.passwords import hash_password
+from webapp.demo.names import CHILD_FIRST_NAMES, LAST_NAMES, PARENT_FIRST_NAMES
+from webapp.families.models import Child, Family
+from webapp.federation.models import FederationAdmin
+from webapp.planning.models import Service
+
+FAMILY_PASSWORD = "Famille2026"
+AGENT_PASSWORD = "Agent-demo-2026"
+ADMIN_EMAIL = "federation@portail-famille.example"
+ADMIN_PASSWORD = "Federation-demo-2026"
+FIRST_NUMBER = 100100
+FAMILIES_PER_COMMUNE = 36
+
+SERVICES = (
+    ("garderie_matin", "GARDERIE MATIN", "Régie garderie ALSH"),
+    ("garderie_midi", "GARDERIE MIDI", "Régie garderie ALSH"),
+    ("garderie_soir", "GARDERIE SOIR", "Régie garderie ALSH"),
+    ("restauration", "RESTAURATION", "Régie restauration scolaire"),
+)
+
+
+@dataclass(frozen=True)
+class DemoLogins:
+    family_number: str
+    family_name: str
+    agent_email: str
+
+
+def agent_email(slug: str) -> str:
+    return f"agent@{slug}.example"
+
+
+def load_commune(session: Session, slug: str, village_names: list[str]) -> tuple[DemoLogins, bool]:
+    """Fill one commune's database once; returns its demo logins and whether it wrote."""
+    first = session.scalar(select(Family).where(Family.number == str(FIRST_NUMBER)))
+    if first is not None:
+        return DemoLogins(first.number, first.display_name, agent_email(slug)), False
+    rng = random.Random(f"portail-famille-demo:{slug}")
+    password_hash = hash_password(FAMILY_PASSWORD)  # one hash for all: the demo password is shared
+    schools = [f"École de {name}" for name in village_names]
+    for code, name, regie in SERVICES:
+        session.add(Service(code=code, name=name, site=schools[0], regie=regie, weekdays="1101100"))
+    session.add(
+        Agent(email=agent_email(slug), name="Agent du service enfance", role="admin",
+              password_hash=hash_password(AGENT_PASSWORD))
+    )
+    for index in range(FAMILIES_PER_COMMUNE):
+        session.add(_family(rng, index, village_names, schools, password_hash))
+    session.commit()
+    first = session.scalar(select(Family).where(Family.number == str(FIRST_NUMBER)))
+    return DemoLogins(first.number, first.display_name, agent_email(slug)), True
+
+
+def _family(rng: random.Random, index: int, villages: list[str], schools: list[str], password_hash: str) -> Family:
+    last_name = rng.choice(LAST_NAMES)
+    civility, first_name = rng.choice(PARENT_FIRST_NAMES)
+    village_index = rng.randrange(len(villages))
+    family = Family(
+        number=str(FIRST_NUMBER + index),
+        civility=civility,
+        last_name=last_name,
+        first_name=first_name,
+        email=f"famille{FIRST_NUMBER + index}@example.org",
+        village=villages[village_index],
+        password_hash=password_hash,
+    )
+    for _ in range(rng.choice((1, 1, 2, 2, 2, 3))):
+        birth = dt.date(rng.randint(2015, 2023), rng.randint(1, 12), rng.randint(1, 28))
+        family.children.append(
+            Child(last_name=last_name, first_name=rng.choice(CHILD_FIRST_NAMES), birth_date=birth,
+                  school=schools[village_index])
+        )
+    return family
+
+
+def load_platform(session: Session) -> bool:
+    """The demo's federation admin; True when it was created now."""
+    if session.scalar(select(func.count()).select_from(FederationAdmin)):
+        return False
+    session.add(FederationAdmin(email=ADMIN_EMAIL, name="Administration de la fédération",
+                                password_hash=hash_password(ADMIN_PASSWORD)))
+    session.commit()
+    return True

@@ -1,0 +1,27 @@
+"""A commune's portal: its login page and the signed-in family's home."""
+from flask import Blueprint, render_template
+from flask_login import current_user, login_required
+
+from tenancy.web import require_tenant
+from webapp.auth.forms import LoginForm
+
+bp = Blueprint("portal", __name__)
+bp.before_request(require_tenant)
+
+
+def login_page():
+    """« Accès famille », the commune's contacts and villages (root of a commune's host)."""
+    return render_template("portal/login.html", form=LoginForm())
+
+
+@bp.get("/accueil")
+@login_required
+def home():
+    family = current_user.family
+    return render_template("portal/home.html", family=family, children=family.children)
+
+
+@bp.get("/mot-de-passe-oublie")
+def forgotten_password():
+    """Who to ask for a password, with the commune's contacts."""
+    return render_template("portal/forgotten_password.html")

@@ -1,0 +1,73 @@
+"""Process settings, read from the environment (12-factor), with safe demo defaults."""
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _bool(name: str, default: bool = False) -> bool:
+    return os.environ.get(name, str(default)).strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _local_secret(instance: Path) -> str:
+    """A random key kept in instance/, shared by every worker of a demo or dev server."""
+    path = instance / "secret_key"
+    if not path.exists():
+        instance.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+@dataclass
+class Settings:
+    """Everything the deployment (not a commune) decides.
+
+    DATABASE_URL: `postgresql+psycopg://…` (one schema per commune) or
+    `sqlite:///<folder>` (one file per commune); the default is SQLite under instance/.
+    """
+
+    database_url: str = ""
+    instance_path: Path = ROOT / "instance"
+    tenants_file: Path = ROOT / "tenants.yaml"
+    themes_path: Path = ROOT / "themes"
+    migrations_path: Path = ROOT / "migrations"
+    secret_key: str = ""
+    demo: bool = False
+    production: bool = False
+    redis_url: str | None = None
+    trusted_proxies: int = 0
+    citus: bool = False
+    mail: dict = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls) -> "Settings":
+        instance = Path(os.environ.get("INSTANCE_PATH", ROOT / "instance")).resolve()
+        demo = _bool("DEMO")
+        production = _bool("PRODUCTION")
+        secret = os.environ.get("SECRET_KEY", "")
+        if not secret:
+            if production:
+                raise RuntimeError("SECRET_KEY est obligatoire en production")
+            secret = _local_secret(instance)
+        return cls(
+            database_url=os.environ.get("DATABASE_URL") or f"sqlite:///{instance / 'data'}",
+            instance_path=instance,
+            tenants_file=Path(os.environ.get("TENANTS_FILE", ROOT / "tenants.yaml")),
+            secret_key=secret,
+            demo=demo,
+            production=production,
+            redis_url=os.environ.get("REDIS_URL") or None,
+            trusted_proxies=int(os.environ.get("TRUSTED_PROXIES", "0")),
+            citus=_bool("CITUS"),
+            mail={
+                "MAIL_SERVER": os.environ.get("MAIL_SERVER", ""),
+                "MAIL_PORT": int(os.environ.get("MAIL_PORT", "25")),
+                "MAIL_USE_TLS": _bool("MAIL_USE_TLS"),
+                "MAIL_USERNAME": os.environ.get("MAIL_USERNAME") or None,
+                "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD") or None,
+                "MAIL_DEFAULT_SENDER": os.environ.get("MAIL_DEFAULT_SENDER", "portail-famille@localhost"),
+            },
+        )
