@@ -1,0 +1,39 @@
+"""Test helpers: a host-bound client, SQL recording, CSRF tokens from pages."""
+import re
+from contextlib import contextmanager
+
+from flask.testing import FlaskClient
+from sqlalchemy import Engine, event
+
+
+class HostClient(FlaskClient):
+    """A test client that sends every request to one host (`client.host`)."""
+
+    host = "portail.test"
+
+    def open(self, *args, **kwargs):
+        kwargs.setdefault("base_url", f"http://{self.host}")
+        return super().open(*args, **kwargs)
+
+
+@contextmanager
+def recorded_sql():
+    """Every SQL statement run meanwhile, on any engine (tenant, platform or other)."""
+    statements: list[str] = []
+
+    def record(_conn, _cursor, statement, _params, _context, _many):
+        statements.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(Engine, "before_cursor_execute", record)
+
+
+def csrf_token(html: str) -> str:
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
+        r'name="csrf_token" value="([^"]+)"', html
+    )
+    assert match, "no CSRF token in page"
+    return match.group(1)
