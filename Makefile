@@ -9,7 +9,7 @@ WORKERS ?= 2
 STAMP := $(VENV)/.installed
 export FLASK_APP := webapp
 
-.PHONY: run test setup test-sqlite test-postgres browser-deps bench migrate demo translations clean
+.PHONY: run test setup test-sqlite test-postgres browser-deps bench migrate demo translations extract-messages clean
 
 $(STAMP): pyproject.toml
 	"$(PYTHON)" -m venv "$(VENV)"
@@ -19,8 +19,27 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP) translations
 
+# Compiles webapp/translations/*/LC_MESSAGES/messages.po to .mo (git-ignored). Fuzzy entries
+# are left out: tests/web/test_i18n.py refuses them anyway.
 translations: $(STAMP)
-	"$(BIN)/pybabel" compile --use-fuzzy -d webapp/translations --statistics 2>&1 | tail -n 1
+	@"$(BIN)/pybabel" --quiet compile --directory "webapp/translations"
+
+# After adding or changing a text in webapp/ (Python or template): refreshes messages.pot,
+# adds the new texts to fr (msgstr = msgid, French being the source language) and to en
+# (empty msgstr: translate them, tests/web/test_i18n.py fails until you do).
+extract-messages: $(STAMP)
+	@"$(BIN)/pybabel" --quiet extract --mapping-file "babel.cfg" \
+	  --keywords "_l lazy_gettext lazy_ngettext:1,2 lazy_pgettext:1c,2" --add-comments "TRANSLATORS:" \
+	  --project "Portail Famille" --version 0.1.0 --copyright-holder "Portail Famille" \
+	  --output-file "webapp/translations/messages.pot" .
+	@for lang in fr en; do \
+	  "$(BIN)/pybabel" --quiet update --no-fuzzy-matching --input-file "webapp/translations/messages.pot" \
+	    --output-dir "webapp/translations" --locale "$$lang" || exit 1; \
+	done
+	@"$(BIN)/python" -c 'import sys; from babel.messages.pofile import read_po, write_po; \
+	  path = sys.argv[1]; catalog = read_po(open(path, "rb")); \
+	  [setattr(m, "string", m.id) for m in catalog if m.id and not any(m.string if m.pluralizable else [m.string])]; \
+	  write_po(open(path, "wb"), catalog)' "webapp/translations/fr/LC_MESSAGES/messages.po"
 
 migrate: setup
 	"$(BIN)/flask" tenants migrate

@@ -20,11 +20,15 @@ class VillageEntry:
     tenant: TenantConfig
 
 
+_ABBREVIATIONS = {"st": "saint", "ste": "sainte"}
+
+
 def fold(text: str) -> str:
-    """Lower-case, accent-free, hyphens as spaces: how a family types « st paul sur isere »."""
+    """Lower-case, accent-free, hyphens as spaces, « St » as « Saint »: « st paul sur isere »."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(plain.replace("-", " ").replace("'", " ").split())
+    words = plain.replace("-", " ").replace("'", " ").replace("’", " ").split()
+    return " ".join(_ABBREVIATIONS.get(word, word) for word in words)
 
 
 class Registry:

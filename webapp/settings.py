@@ -11,6 +11,14 @@ def _bool(name: str, default: bool = False) -> bool:
     return os.environ.get(name, str(default)).strip().lower() in {"1", "true", "yes", "on"}
 
 
+def normalise_database_url(url: str) -> str:
+    """Accept the usual `postgres://` spellings of hosting platforms; we speak psycopg 3."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
 def _local_secret(instance: Path) -> str:
     """A random key kept in instance/, shared by every worker of a demo or dev server."""
     path = instance / "secret_key"
@@ -53,7 +61,7 @@ class Settings:
                 raise RuntimeError("SECRET_KEY est obligatoire en production")
             secret = _local_secret(instance)
         return cls(
-            database_url=os.environ.get("DATABASE_URL") or f"sqlite:///{instance / 'data'}",
+            database_url=normalise_database_url(os.environ.get("DATABASE_URL") or f"sqlite:///{instance / 'data'}"),
             instance_path=instance,
             tenants_file=Path(os.environ.get("TENANTS_FILE", ROOT / "tenants.yaml")),
             secret_key=secret,
