@@ -2,7 +2,7 @@
 import re
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, ValidationError, field_validator, model_validator
 
 from tenancy.hosts import normalise_host
 
@@ -61,6 +61,13 @@ class TenantConfig(_Strict):
                 raise ValueError(f"« {host} » n'est pas un nom d'hôte normalisé (minuscules, sans port)")
             normalised.append(name)
         return normalised
+
+    @model_validator(mode="after")
+    def _base_url_is_served(self) -> "TenantConfig":
+        """Links in e-mails must reach this portal: its base URL's host is one of its hosts."""
+        if normalise_host(self.base_url.host) not in self.hosts:
+            raise ValueError(f"base_url {self.base_url} : l'hôte n'est pas dans hosts")
+        return self
 
     @property
     def schema(self) -> str:

@@ -4,6 +4,7 @@ The database comes from TEST_DATABASE_URL (scripts/run-tests sets it to a fresh
 PostgreSQL database for the second pass); without it, SQLite files in a temporary
 folder. Each test starts with empty communes.
 """
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -14,6 +15,8 @@ from sqlalchemy.orm import Session
 from webapp import create_app
 from webapp.models import platform_metadata, tenant_metadata
 from tests.helpers import HostClient
+from tests.smtp import smtp_server, use_mail_server  # noqa: F401  (shared fixtures)
+from webapp.extensions import limiter
 from webapp.settings import ROOT, Settings
 
 TEST_TENANTS = Path(__file__).parent / "data" / "tenants.yaml"
@@ -60,6 +63,7 @@ def _empty_communes(request):
     if "app" not in request.fixturenames:
         return
     app = request.getfixturevalue("app")
+    limiter.reset()
     tenancy = app.extensions["tenancy"]
     engines = [(tenancy.storage.engine_for(t.schema), tenant_metadata) for t in tenancy.registry]
     engines.append((tenancy.storage.platform_engine, platform_metadata))
@@ -95,3 +99,20 @@ def tenant_db(app):
     yield make
     for session in sessions:
         session.close()
+
+
+class FrozenClock:
+    """The app's clock, pinned: `clock.advance(minutes=31)` instead of sleeping."""
+
+    def __init__(self, now: dt.datetime):
+        self.now = now
+
+    def advance(self, **delta) -> None:
+        self.now += dt.timedelta(**delta)
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    frozen = FrozenClock(dt.datetime(2025, 12, 8, 9, 0, tzinfo=dt.UTC))  # in the past: mails queued then are due now
+    monkeypatch.setattr("webapp.clock.utcnow", lambda: frozen.now)
+    return frozen

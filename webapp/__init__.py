@@ -17,12 +17,15 @@ def create_app(settings: Settings | None = None) -> Flask:
         SECRET_KEY=settings.secret_key,
         SETTINGS=settings,
         DEMO=settings.demo,
-        SESSION_COOKIE_NAME="portail_session",
+        # __Host-: Secure, no Domain, Path=/ — the browser keeps it to this exact host.
+        SESSION_COOKIE_NAME="__Host-portail" if settings.production else "portail_session",
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=settings.production,
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session
         MAX_CONTENT_LENGTH=10 * 1024 * 1024,
+        RATELIMIT_STORAGE_URI=settings.redis_url or "memory://",
+        RATELIMIT_KEY_PREFIX="portail-famille",
         **settings.mail,
     )
     _register_tenancy(app, settings)
@@ -51,11 +54,12 @@ def _register_extensions(app: Flask) -> None:
     from flask_babel import get_locale
 
     from webapp import i18n, security
-    from webapp.extensions import babel, csrf, login_manager, mail
+    from webapp.extensions import babel, csrf, limiter, login_manager, mail
 
     babel.init_app(app, locale_selector=i18n.select_locale, default_timezone=i18n.TIMEZONE)
     csrf.init_app(app)
     mail.init_app(app)
+    limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "site.index"
     login_manager.login_message = None
@@ -70,10 +74,13 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.auth.views import bp as auth_bp
     from webapp.directory.views import bp as directory_bp
     from webapp.errors import register_error_handlers
+    from webapp.federation.views import bp as federation_bp
+    from webapp.mail.views import bp as dev_mail_bp
     from webapp.portal.views import bp as portal_bp
     from webapp.site.views import bp as site_bp
+    from webapp.staff.views import bp as staff_bp
 
-    for blueprint in (site_bp, directory_bp, portal_bp, auth_bp):
+    for blueprint in (site_bp, directory_bp, portal_bp, auth_bp, dev_mail_bp, staff_bp, federation_bp):
         app.register_blueprint(blueprint)
     register_error_handlers(app)
 
@@ -81,6 +88,10 @@ def _register_blueprints(app: Flask) -> None:
 def _register_cli(app: Flask) -> None:
     from tenancy.cli import tenants_cli
     from webapp.demo.cli import demo_cli
+    from webapp.mail.cli import mail_cli
+    from webapp.staff.cli import agents_cli
 
     app.cli.add_command(tenants_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(mail_cli)
+    app.cli.add_command(agents_cli)

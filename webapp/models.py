@@ -1,11 +1,29 @@
 """Every model, imported once so the metadata Alembic and `create_all` see is complete."""
-from webapp.auth.models import Agent
+from webapp.audit.models import AuditEvent
+from webapp.auth.models import Agent, AuthSession, LoginThrottle, PasswordRequest, RecoveryCode
 from webapp.db import PlatformBase, TenantBase
 from webapp.families.models import Child, Family
-from webapp.federation.models import FederationAdmin
+from webapp.federation.models import AdminSession, AdminThrottle, FederationAdmin
+from webapp.mail.models import OutboxMail
 from webapp.planning.models import Service
 
 tenant_metadata = TenantBase.metadata
 platform_metadata = PlatformBase.metadata
 
-__all__ = ["Agent", "Child", "Family", "FederationAdmin", "Service", "platform_metadata", "tenant_metadata"]
+__all__ = [
+    "AdminSession",
+    "AdminThrottle",
+    "Agent",
+    "AuditEvent",
+    "AuthSession",
+    "Child",
+    "Family",
+    "FederationAdmin",
+    "LoginThrottle",
+    "OutboxMail",
+    "PasswordRequest",
+    "RecoveryCode",
+    "Service",
+    "platform_metadata",
+    "tenant_metadata",
+]

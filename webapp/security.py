@@ -1,4 +1,6 @@
 """Security headers on every answer; no caching of pages that show personal data."""
+from urllib.parse import urlsplit
+
 from flask import Flask, g, request
 from flask_login import current_user
 
@@ -8,16 +10,23 @@ CSP = (
 )
 
 
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
 def init_app(app: Flask) -> None:
     production = app.config["SETTINGS"].production
 
     @app.after_request
     def _headers(response):
         csp = CSP
-        if g.get("tenant") is not None:
-            # On a commune's host forms only post to itself. The platform's directory
-            # form redirects to a commune's host, which form-action would block.
-            csp += "; form-action 'self'"
+        tenant = g.get("tenant")
+        if tenant is not None:
+            # Forms post to the commune's host; « Déconnexion » then redirects to the
+            # commune's website, which browsers check against form-action too. The
+            # platform's directory form redirects to any commune: no form-action there.
+            csp += f"; form-action 'self' {_origin(str(tenant.website))}"
         response.headers.setdefault("Content-Security-Policy", csp)
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["X-Frame-Options"] = "DENY"

@@ -14,7 +14,7 @@ tenants:
     name: RPI Alpha
     kind: rpi
     villages: [{name: Val-Alpha, postcode: "73110", insee: "73002"}]
-    hosts: [alpha.test]
+    hosts: [alpha.test, famille.alpha.test]
     base_url: https://famille.alpha.test
     website: https://www.alpha.test/
     settings:
@@ -45,7 +45,7 @@ def test_valid_file_gives_typed_settings(tmp_path):
         ("weekday: friday", "weekday: vendredi", "settings.reservation_deadline.weekly.weekday"),
         ('postcode: "73110"', 'postcode: "7311"', "villages.0.postcode"),
         ("kind: rpi", "kind: canton", "champ kind"),
-        ("hosts: [alpha.test]", "hosts: [Alpha.Test:80]", "champ hosts"),
+        ("hosts: [alpha.test, famille.alpha.test]", "hosts: [Alpha.Test:80]", "champ hosts"),
         ("base_url: https://famille.alpha.test", "base_url: pas une url", "champ base_url"),
         ("    settings:", "    colour: red\n    settings:", "champ colour"),
         ("days_before: 2", "days_before: -1", "settings.absence_deadline.rolling.days_before"),
@@ -55,6 +55,11 @@ def test_invalid_field_is_named(tmp_path, old, new, expected):
     with pytest.raises(TenantConfigError) as error:
         load(tmp_path, VALID.replace(old, new))
     assert expected in str(error.value)
+
+
+def test_base_url_must_be_one_of_the_hosts(tmp_path):
+    with pytest.raises(TenantConfigError, match="base_url"):
+        load(tmp_path, VALID.replace("base_url: https://famille.alpha.test", "base_url: https://elsewhere.test"))
 
 
 def test_payfip_needs_its_client_id(tmp_path):
@@ -70,7 +75,7 @@ def test_a_host_belongs_to_one_commune(tmp_path):
 
 
 def test_a_slug_is_declared_once(tmp_path):
-    second = VALID.split("tenants:\n", 1)[1].replace("alpha.test]", "other.test]")
+    second = VALID.split("tenants:\n", 1)[1].replace("[alpha.test, famille.alpha.test]", "[other.test, famille.other.test]").replace("famille.alpha.test\n", "famille.other.test\n")
     with pytest.raises(TenantConfigError, match="déclarée deux fois"):
         load(tmp_path, VALID + second)
 

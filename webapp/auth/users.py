@@ -1,32 +1,94 @@
-"""Who is signed in: a family of the request's commune, or nobody.
+"""Who is signed in: an account of the request's commune, or nobody.
 
-The session keeps `<commune slug>:family:<id>`; a cookie carried to another commune's
-host therefore names a commune that is not the request's, and loads nobody.
+The signed cookie keeps `<commune slug>:<session token>`; the session itself lives in the
+commune's database, so it can be revoked, and a cookie carried to another commune's
+host names a commune that is not the request's: it loads nobody.
+
+On the platform host the cookie keeps `platform:<session token>` and the session lives in
+the platform schema (federation admins). A platform id on a commune's host, or a commune
+id on the platform host, loads nobody.
 """
 from flask import g
 from flask_login import UserMixin
-from sqlalchemy import select
 
-from webapp.db import db
+from tenancy.web import on_platform
+from webapp.auth import accounts
+from webapp.auth.models import Agent, AuthSession
+from webapp import clock
+from webapp.db import db, platform_db
 from webapp.extensions import login_manager
 from webapp.families.models import Family
+from webapp.federation.models import AdminSession, FederationAdmin
+
+PLATFORM_PREFIX = "platform"
 
 
-class FamilyUser(UserMixin):
-    def __init__(self, family: Family, tenant_slug: str):
-        self.family = family
+class SignedIn(UserMixin):
+    """A live session and the account it belongs to."""
+
+    def __init__(self, account, kind: str, tenant_slug: str, token: str, second_factor_done: bool = True):
+        self.account = account
+        self.kind = kind
         self.tenant_slug = tenant_slug
+        self.token = token
+        self.second_factor_done = second_factor_done
+
+    @property
+    def family(self) -> Family | None:
+        return self.account if self.kind == "family" else None
+
+    @property
+    def agent(self) -> Agent | None:
+        return self.account if self.kind == "agent" else None
+
+    @property
+    def admin(self) -> FederationAdmin | None:
+        return self.account if self.kind == "admin" else None
+
+    @property
+    def is_authenticated(self) -> bool:
+        """A staff session whose second factor is still to come is not signed in yet: only the
+        second-factor screens deal with it; every `login_required` page sends it away."""
+        return self.second_factor_done
+
+    @property
+    def is_anonymous(self) -> bool:
+        return not self.second_factor_done
 
     def get_id(self) -> str:
-        return f"{self.tenant_slug}:family:{self.family.id}"
+        return f"{self.tenant_slug}:{self.token}"
+
+
+ACCOUNT_MODELS = {"family": Family, "agent": Agent}
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> FamilyUser | None:
+def load_user(user_id: str) -> SignedIn | None:
     tenant = g.get("tenant")
-    slug, _, rest = user_id.partition(":")
-    kind, _, raw_id = rest.partition(":")
-    if tenant is None or slug != tenant.slug or kind != "family" or not raw_id.isdigit():
+    prefix, _, token = user_id.partition(":")
+    if not token:
         return None
-    family = db.scalar(select(Family).where(Family.id == int(raw_id)))
-    return FamilyUser(family, slug) if family is not None else None
+    if tenant is None:
+        return _load_federation_admin(prefix, token)
+    if prefix != tenant.slug:
+        return None
+    row = accounts.find_session(db, AuthSession, token, clock.utcnow())
+    if row is None or row.account_kind not in ACCOUNT_MODELS:
+        return None
+    account = db.get(ACCOUNT_MODELS[row.account_kind], row.account_id)
+    if account is None:
+        return None
+    return SignedIn(account, row.account_kind, prefix, token, row.second_factor_done)
+
+
+def _load_federation_admin(prefix: str, token: str) -> SignedIn | None:
+    """On the platform host only (never on an unknown host): a federation admin's session."""
+    if prefix != PLATFORM_PREFIX or not on_platform():
+        return None
+    row = accounts.find_session(platform_db, AdminSession, token, clock.utcnow())
+    if row is None or row.account_kind != "admin":
+        return None
+    admin = platform_db.get(FederationAdmin, row.account_id)
+    if admin is None:
+        return None
+    return SignedIn(admin, "admin", PLATFORM_PREFIX, token, row.second_factor_done)

@@ -27,6 +27,9 @@ def load() -> None:
             f"\n{tenant.name} ({state})\n"
             f"  Portail : {tenant.base}/\n"
             f"  Famille : identifiant {logins.family_number} ({logins.family_name}), mot de passe {data.FAMILY_PASSWORD}\n"
-            f"  Agent   : {logins.agent_email}, mot de passe {data.AGENT_PASSWORD}"
+            f"  Agent   : {tenant.base}/agent/connexion — {logins.agent_email}, mot de passe {data.AGENT_PASSWORD}\n"
+            f"            (la première connexion demande d'activer une application d'authentification)"
         )
-    click.echo(f"\nFédération : {data.ADMIN_EMAIL}, mot de passe {data.ADMIN_PASSWORD}\n")
+    click.echo(f"\nFédération : http://{platform_host}:{os.environ.get('PORT', '5000')}/federation/connexion — "
+               f"{data.ADMIN_EMAIL}, mot de passe {data.ADMIN_PASSWORD}\n"
+               f"  (la première connexion demande d'activer une application d'authentification)\n")

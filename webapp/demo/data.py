@@ -17,7 +17,7 @@ from webapp.families.models import Child, Family
 from webapp.federation.models import FederationAdmin
 from webapp.planning.models import Service
 
-FAMILY_PASSWORD = "Famille2026"
+FAMILY_PASSWORD = "Cartable2026"  # passes the password rule (Famille2026 would not)
 AGENT_PASSWORD = "Agent-demo-2026"
 ADMIN_EMAIL = "federation@portail-famille.example"
 ADMIN_PASSWORD = "Federation-demo-2026"

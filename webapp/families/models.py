@@ -1,7 +1,7 @@
 """A family (its account, identified by the family number) and its children."""
 import datetime as dt
 
-from sqlalchemy import BigInteger, Date, ForeignKey, String
+from sqlalchemy import BigInteger, Date, DateTime, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.db import TenantBase, bigint_pk
@@ -18,6 +18,7 @@ class Family(TenantBase):
     email: Mapped[str | None] = mapped_column(String(254))
     village: Mapped[str] = mapped_column(String(80), default="")
     password_hash: Mapped[str | None] = mapped_column(String(200))
+    password_changed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
     children: Mapped[list["Child"]] = relationship(
         back_populates="family", order_by="Child.birth_date", cascade="all, delete-orphan"

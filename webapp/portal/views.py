@@ -20,8 +20,3 @@ def home():
     family = current_user.family
     return render_template("portal/home.html", family=family, children=family.children)
 
-
-@bp.get("/mot-de-passe-oublie")
-def forgotten_password():
-    """Who to ask for a password, with the commune's contacts."""
-    return render_template("portal/forgotten_password.html")

@@ -1,0 +1,249 @@
+"""`make bench`: the scaling figures of Portail Famille, in one run, against their goals.
+
+1. A commune's login page against a trivial route (GET /sante) in the same gunicorn.
+2. The same login page with 1,000 registered communes against 3 (host resolution is O(1)).
+3. On PostgreSQL: the time to create one tenant, and to `migrate` 200 up-to-date tenants.
+4. A web worker's resident memory after serving all 1,000 communes once, on SQLite and
+   on PostgreSQL.
+
+Everything runs on 127.0.0.1 in a temporary folder (and a PostgreSQL database of its
+own, always dropped); every server and client stops by itself. A missed goal is a
+result, not a failure: the exit code is non-zero only when the benchmark cannot run.
+PostgreSQL: BENCH_POSTGRES_URL (a server URL), else TEST_POSTGRES_URL, else
+postgres@127.0.0.1:5432; its figures are skipped when it does not answer.
+"""
+import os
+import secrets
+import signal
+import statistics
+import sys
+import tempfile
+import time
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[0] = str(ROOT)  # `python bench/run.py` put bench/ there: import from the checkout instead
+
+from sqlalchemy import create_engine, text  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
+from sqlalchemy_utils import create_database, drop_database  # noqa: E402
+
+from bench import tenants  # noqa: E402
+from bench.load import Result, fetch, hammer, request_bytes  # noqa: E402
+from bench.server import gunicorn, rss_mb  # noqa: E402
+from webapp import create_app  # noqa: E402
+from webapp.settings import Settings  # noqa: E402
+
+MANY, FEW, MIGRATED = 1000, 3, 200
+WORKERS = 2  # gunicorn workers for the throughput figures (the Makefile's default)
+CONNECTIONS = 4  # concurrent client connections
+ROUNDS, SLICE = 3, 1.5  # throughput: interleaved slices of seconds (fair on a busy machine)
+POSTGRES_SERVER = (
+    os.environ.get("BENCH_POSTGRES_URL")
+    or os.environ.get("TEST_POSTGRES_URL")
+    or "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+
+
+@dataclass
+class Row:
+    """One line of the final table; `ok` is None when the figure was skipped."""
+
+    metric: str
+    value: str
+    goal: str
+    ok: bool | None
+
+
+def say(message: str) -> None:
+    print(f"· {message}", flush=True)
+
+
+# --- set-up -------------------------------------------------------------------------------
+def environment(database_url: str, tenants_file: Path, instance: Path, secret: str) -> dict[str, str]:
+    """The variables webapp/settings.py reads, for gunicorn and for the in-process app."""
+    return {"DATABASE_URL": database_url, "TENANTS_FILE": str(tenants_file),
+            "INSTANCE_PATH": str(instance), "SECRET_KEY": secret}
+
+
+def migrated_app(env: dict[str, str], label: str):
+    """The app on `env`, with the platform and every commune migrated (timed, for information)."""
+    app = create_app(Settings(database_url=env["DATABASE_URL"], tenants_file=Path(env["TENANTS_FILE"]),
+                              instance_path=Path(env["INSTANCE_PATH"]), secret_key=env["SECRET_KEY"]))
+    tenancy = app.extensions["tenancy"]
+    started = time.perf_counter()
+    outcomes = tenancy.migrator.migrate_all([(t.slug, t.schema) for t in tenancy.registry])
+    failed = [f"{o.name}: {o.error}" for o in outcomes if o.failed]
+    if failed:
+        raise RuntimeError(f"migration failed on {label}: {failed[:3]}")
+    say(f"{label}: platform + {len(tenancy.registry)} communes migrated in {time.perf_counter() - started:.1f} s")
+    return app
+
+
+# --- figures 1 and 2: throughput ----------------------------------------------------------
+def throughput(env_few: dict, env_many: dict, host: str, logs: Path) -> list[Row]:
+    """Login page vs /sante (3 communes), and login page with 1,000 vs 3 communes.
+
+    Both gunicorns run at once; the three targets are measured in interleaved slices so
+    that any background load on the machine weighs on each of them alike.
+    """
+    with gunicorn(env_few, WORKERS, logs / "gunicorn-few.log") as few, \
+            gunicorn(env_many, WORKERS, logs / "gunicorn-many.log") as many:
+        targets = {"trivial": (few, "/sante"), "login": (few, "/"), "login-many": (many, "/")}
+        for server, path in targets.values():  # warm-up: every worker booted, templates compiled
+            hammer(server.port, host, path, seconds=1.0, connections=CONNECTIONS)
+        totals = {name: Result(0, 0, 0.0) for name in targets}
+        for _ in range(ROUNDS):
+            for name, (server, path) in targets.items():
+                totals[name] += hammer(server.port, host, path, seconds=SLICE, connections=CONNECTIONS)
+    for name, result in totals.items():
+        say(f"{name:<11} {result.rate:7.0f} req/s ({result.requests} in {result.seconds:.1f} s, {result.errors} errors)")
+        if result.errors > 0.01 * max(result.requests, 1):
+            raise RuntimeError(f"{name}: {result.errors} failed requests out of {result.requests}")
+    trivial, login, many = (totals[n].rate for n in targets)
+    return [
+        Row("login page / trivial route (throughput)", f"{login / trivial:.2f}  ({login:.0f} / {trivial:.0f} req/s)",
+            "≥ 0.5", login / trivial >= 0.5),
+        Row(f"login page, {MANY} / {FEW} communes", f"{many / login:.2f}  ({many:.0f} / {login:.0f} req/s)",
+            "≥ 0.9", many / login >= 0.9),
+    ]
+
+
+# --- figure 4: memory ---------------------------------------------------------------------
+def memory(env: dict, communes: list[dict], app, label: str, logs: Path) -> Row:
+    """RSS of a single worker after each commune's login page was served once.
+
+    Each request carries a session naming a family of its commune (as after a sign-in;
+    the family does not exist), so the user loader opens that commune's engine and runs
+    one query: the page stays the login page, and the per-commune engines are exercised.
+    """
+    sign = app.session_interface.get_signing_serializer(app).dumps
+    cookie_name = app.config["SESSION_COOKIE_NAME"]
+    with gunicorn(env, 1, logs / f"gunicorn-memory-{label}.log") as server:
+        (worker,) = server.workers()
+        before = rss_mb(worker)
+        started = time.perf_counter()
+        for commune in communes:
+            cookie = f"{cookie_name}={sign({'_user_id': commune['slug'] + ':family:1'})}"
+            status = fetch(server.port, request_bytes(commune["hosts"][0], "/", cookie))
+            if status != 200:
+                raise RuntimeError(f"{label}: GET / on {commune['hosts'][0]} answered {status}")
+        after = rss_mb(worker)
+    say(f"{label}: {len(communes)} login pages in {time.perf_counter() - started:.1f} s, "
+        f"worker RSS {before:.0f} MB → {after:.0f} MB")
+    return Row(f"worker RSS after {len(communes)} communes ({label})", f"{after:.0f} MB  (at start {before:.0f} MB)",
+               "< 200 MB", after < 200)
+
+
+# --- figure 3 (and 4 on PostgreSQL) -------------------------------------------------------
+def postgres_reachable() -> bool:
+    engine = create_engine(POSTGRES_SERVER, connect_args={"connect_timeout": 3})
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        return True
+    except Exception as exc:  # noqa: BLE001 - any connection problem means "skip"
+        say(f"PostgreSQL unreachable ({make_url(POSTGRES_SERVER).render_as_string()}): "
+            f"{str(exc).strip().splitlines()[0]}")
+        return False
+    finally:
+        engine.dispose()
+
+
+def postgres(many_file: Path, communes: list[dict], instance: Path, secret: str, logs: Path) -> list[Row]:
+    """Create, migrate and serve on a fresh database `pf_bench_<hex>`, dropped in any case."""
+    url = make_url(POSTGRES_SERVER).set(database=f"pf_bench_{secrets.token_hex(4)}")
+    create_database(url)
+    app = None
+    try:
+        env = environment(url.render_as_string(hide_password=False), many_file, instance, secret)
+        app = migrated_app(env, f"PostgreSQL {url.database}")
+        migrator = app.extensions["tenancy"].migrator
+        creations = []
+        for n in range(3):  # fresh schemas, not in tenants.yaml: `flask tenants create`'s work
+            started = time.perf_counter()
+            migrator.create("tenant", f"t_bench_new_{n}")
+            creations.append(time.perf_counter() - started)
+        create = statistics.median(creations)
+        registry = app.extensions["tenancy"].registry
+        started = time.perf_counter()
+        outcomes = migrator.migrate_all([(t.slug, t.schema) for t in list(registry)[:MIGRATED]])
+        migrate = time.perf_counter() - started
+        if {o.action for o in outcomes} != {"up to date"}:
+            raise RuntimeError(f"migrate over {MIGRATED} tenants was expected to find them up to date")
+        say(f"create one tenant: {', '.join(f'{s:.2f}' for s in creations)} s; "
+            f"migrate {MIGRATED} up-to-date tenants: {migrate:.2f} s")
+        app.extensions["tenancy"].storage.dispose()  # no idle connection left for the server
+        return [
+            Row("create one tenant (PostgreSQL, median of 3)", f"{create:.2f} s", "< 1 s", create < 1),
+            Row(f"migrate {MIGRATED} up-to-date tenants (PostgreSQL)", f"{migrate:.2f} s", "< 10 s", migrate < 10),
+            memory(env, communes, app, "PostgreSQL", logs),
+        ]
+    finally:
+        if app is not None:
+            app.extensions["tenancy"].storage.dispose()
+        drop_database(url)
+        say(f"database {url.database} dropped")
+
+
+def skipped_postgres() -> list[Row]:
+    return [Row(metric, "skipped (PostgreSQL unreachable)", goal, None) for metric, goal in (
+        ("create one tenant (PostgreSQL)", "< 1 s"),
+        (f"migrate {MIGRATED} up-to-date tenants (PostgreSQL)", "< 10 s"),
+        (f"worker RSS after {MANY} communes (PostgreSQL)", "< 200 MB"),
+    )]
+
+
+# --- the run ------------------------------------------------------------------------------
+def print_table(rows: list[Row]) -> None:
+    header = Row("metric", "value", "goal", None)
+    widths = [max(len(getattr(r, f)) for r in [header, *rows]) for f in ("metric", "value", "goal")]
+    print()
+    for row in [header, *rows]:
+        status = "result" if row is header else {True: "OK", False: "NOT OK", None: "SKIPPED"}[row.ok]
+        print("  ".join(s.ljust(w) for s, w in zip((row.metric, row.value, row.goal), widths)), status)
+
+
+def bench() -> list[Row]:
+    load = os.getloadavg()[0]
+    say(f"{os.cpu_count()} cores, load average {load:.2f} (other work on the machine skews throughput)")
+    secret = secrets.token_hex(32)  # one key, so that every worker accepts the same sessions
+    with tempfile.TemporaryDirectory(prefix="pf-bench-") as folder:
+        tmp = Path(folder)
+        tenants.write(tmp / f"tenants-{FEW}.yaml", FEW)
+        communes = tenants.write(tmp / f"tenants-{MANY}.yaml", MANY)
+        host = communes[0]["hosts"][0]
+        sqlite = f"sqlite:///{tmp / 'sqlite'}"  # shared by both files: the 3 are the first of the 1,000
+        env_few = environment(sqlite, tmp / f"tenants-{FEW}.yaml", tmp / "instance", secret)
+        env_many = environment(sqlite, tmp / f"tenants-{MANY}.yaml", tmp / "instance", secret)
+        app = migrated_app(env_many, "SQLite")
+        app.extensions["tenancy"].storage.dispose()
+        say(f"throughput on {host}: {WORKERS} workers, {CONNECTIONS} connections, "
+            f"{ROUNDS} interleaved slices of {SLICE} s per figure")
+        rows = throughput(env_few, env_many, host, tmp)
+        rows.append(memory(env_many, communes, app, "SQLite", tmp))
+        if postgres_reachable():
+            rows += postgres(tmp / f"tenants-{MANY}.yaml", communes, tmp / "instance", secret, tmp)
+        else:
+            rows += skipped_postgres()
+    return rows
+
+
+def main() -> int:
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # run the clean-ups on `kill`
+    started = time.perf_counter()
+    try:
+        rows = bench()
+    except Exception:  # noqa: BLE001 - the benchmark itself failed: say why, exit non-zero
+        traceback.print_exc()
+        print("\nbench failed (see above); servers, folders and databases were cleaned up.", file=sys.stderr)
+        return 1
+    print_table(rows)
+    print(f"\n{time.perf_counter() - started:.0f} s in all; a missed goal is a result, not an error.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
