@@ -7,6 +7,7 @@ server closes (gunicorn's sync workers answer `Connection: close`), the client
 reconnects. Every run ends by itself at its deadline.
 """
 import multiprocessing
+import multiprocessing.pool
 import signal
 import socket
 import time
@@ -74,6 +75,11 @@ def _client(port: int, request: bytes, deadline: float) -> tuple[int, int]:
     return ok, bad
 
 
+def processes(count: int) -> multiprocessing.pool.Pool:
+    """A pool of `count` forked processes that die on SIGTERM, whatever the parent's handler."""
+    return multiprocessing.get_context("fork").Pool(count, signal.signal, (signal.SIGTERM, signal.SIG_DFL))
+
+
 @dataclass
 class Result:
     requests: int
@@ -91,8 +97,7 @@ class Result:
 def hammer(port: int, host: str, path: str = "/", seconds: float = 4.0, connections: int = 4) -> Result:
     """Throughput of GET `path` on `host` with `connections` concurrent clients for `seconds`."""
     request = request_bytes(host, path)
-    # Default SIGTERM in the clients: the pool stops them with it, whatever the parent's handler.
-    with multiprocessing.get_context("fork").Pool(connections, signal.signal, (signal.SIGTERM, signal.SIG_DFL)) as pool:
+    with processes(connections) as pool:
         started = time.monotonic()
         counts = pool.starmap(_client, [(port, request, started + seconds)] * connections)
         elapsed = time.monotonic() - started

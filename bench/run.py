@@ -31,15 +31,16 @@ from sqlalchemy.engine import make_url  # noqa: E402
 from sqlalchemy_utils import create_database, drop_database  # noqa: E402
 
 from bench import tenants  # noqa: E402
-from bench.load import Result, fetch, hammer, request_bytes  # noqa: E402
+from bench.load import Result, fetch, hammer, processes, request_bytes  # noqa: E402
 from bench.server import gunicorn, rss_mb  # noqa: E402
 from webapp import create_app  # noqa: E402
 from webapp.settings import Settings  # noqa: E402
 
 MANY, FEW, MIGRATED = 1000, 3, 200
 WORKERS = 2  # gunicorn workers for the throughput figures (the Makefile's default)
-CONNECTIONS = 4  # concurrent client connections
-ROUNDS, SLICE = 3, 1.5  # throughput: interleaved slices of seconds (fair on a busy machine)
+CONNECTIONS = 2  # concurrent clients: one per sync worker (more only adds CPU contention on 2 cores)
+ROUNDS, SLICE = 5, 1.0  # throughput: rounds of interleaved slices of seconds (fair on a busy machine)
+MIGRATION_PROCESSES = 4
 POSTGRES_SERVER = (
     os.environ.get("BENCH_POSTGRES_URL")
     or os.environ.get("TEST_POSTGRES_URL")
@@ -68,17 +69,40 @@ def environment(database_url: str, tenants_file: Path, instance: Path, secret: s
             "INSTANCE_PATH": str(instance), "SECRET_KEY": secret}
 
 
+def make_app(env: dict[str, str]):
+    return create_app(Settings(database_url=env["DATABASE_URL"], tenants_file=Path(env["TENANTS_FILE"]),
+                               instance_path=Path(env["INSTANCE_PATH"]), secret_key=env["SECRET_KEY"]))
+
+
+def _migrate_share(env: dict[str, str], targets: list[tuple[str, str]]) -> list[str]:
+    """In a child process: bring `targets` to head with the app's Migrator; the failures."""
+    tenancy = make_app(env).extensions["tenancy"]
+    try:
+        outcomes = tenancy.migrator.migrate_all(targets)
+    finally:
+        tenancy.storage.dispose()
+    return [f"{o.name}: {o.error}" for o in outcomes if o.failed]
+
+
 def migrated_app(env: dict[str, str], label: str):
-    """The app on `env`, with the platform and every commune migrated (timed, for information)."""
-    app = create_app(Settings(database_url=env["DATABASE_URL"], tenants_file=Path(env["TENANTS_FILE"]),
-                              instance_path=Path(env["INSTANCE_PATH"]), secret_key=env["SECRET_KEY"]))
+    """The app on `env`, with the platform and every commune migrated.
+
+    Set-up, not a figure: the platform first, then the communes shared among a few
+    processes (the app's own Migrator in each), which shortens the run by a third.
+    """
+    app = make_app(env)
     tenancy = app.extensions["tenancy"]
     started = time.perf_counter()
-    outcomes = tenancy.migrator.migrate_all([(t.slug, t.schema) for t in tenancy.registry])
-    failed = [f"{o.name}: {o.error}" for o in outcomes if o.failed]
+    failed = [f"{o.name}: {o.error}" for o in tenancy.migrator.migrate_all([]) if o.failed]
+    tenancy.storage.dispose()  # no pooled connection crosses the fork
+    targets = [(t.slug, t.schema) for t in tenancy.registry]
+    shares = [targets[i::MIGRATION_PROCESSES] for i in range(MIGRATION_PROCESSES)]
+    if not failed:
+        with processes(MIGRATION_PROCESSES) as pool:
+            failed = sum(pool.starmap(_migrate_share, [(env, share) for share in shares]), [])
     if failed:
         raise RuntimeError(f"migration failed on {label}: {failed[:3]}")
-    say(f"{label}: platform + {len(tenancy.registry)} communes migrated in {time.perf_counter() - started:.1f} s")
+    say(f"{label}: platform + {len(targets)} communes migrated in {time.perf_counter() - started:.1f} s")
     return app
 
 
@@ -86,28 +110,30 @@ def migrated_app(env: dict[str, str], label: str):
 def throughput(env_few: dict, env_many: dict, host: str, logs: Path) -> list[Row]:
     """Login page vs /sante (3 communes), and login page with 1,000 vs 3 communes.
 
-    Both gunicorns run at once; the three targets are measured in interleaved slices so
-    that any background load on the machine weighs on each of them alike.
+    Both gunicorns run at once and the three targets are measured in short interleaved
+    slices; each ratio is the median of its per-round ratios, so that a burst of other
+    work on the machine spoils one round rather than one figure.
     """
     with gunicorn(env_few, WORKERS, logs / "gunicorn-few.log") as few, \
             gunicorn(env_many, WORKERS, logs / "gunicorn-many.log") as many:
         targets = {"trivial": (few, "/sante"), "login": (few, "/"), "login-many": (many, "/")}
         for server, path in targets.values():  # warm-up: every worker booted, templates compiled
             hammer(server.port, host, path, seconds=1.0, connections=CONNECTIONS)
-        totals = {name: Result(0, 0, 0.0) for name in targets}
-        for _ in range(ROUNDS):
-            for name, (server, path) in targets.items():
-                totals[name] += hammer(server.port, host, path, seconds=SLICE, connections=CONNECTIONS)
-    for name, result in totals.items():
-        say(f"{name:<11} {result.rate:7.0f} req/s ({result.requests} in {result.seconds:.1f} s, {result.errors} errors)")
-        if result.errors > 0.01 * max(result.requests, 1):
-            raise RuntimeError(f"{name}: {result.errors} failed requests out of {result.requests}")
-    trivial, login, many = (totals[n].rate for n in targets)
+        rounds = [{name: hammer(server.port, host, path, seconds=SLICE, connections=CONNECTIONS)
+                   for name, (server, path) in targets.items()} for _ in range(ROUNDS)]
+    for name in targets:
+        total = sum((r[name] for r in rounds), Result(0, 0, 0.0))
+        say(f"{name:<11} {total.rate:6.0f} req/s ({total.requests} in {total.seconds:.1f} s, {total.errors} errors)")
+        if total.errors > 0.01 * max(total.requests, 1):
+            raise RuntimeError(f"{name}: {total.errors} failed requests out of {total.requests}")
+    login_trivial = [r["login"].rate / r["trivial"].rate for r in rounds]
+    many_few = [r["login-many"].rate / r["login"].rate for r in rounds]
+    say(f"per round: login/trivial {' '.join(f'{x:.2f}' for x in login_trivial)}; "
+        f"{MANY}/{FEW} {' '.join(f'{x:.2f}' for x in many_few)}")
+    a, b = statistics.median(login_trivial), statistics.median(many_few)
     return [
-        Row("login page / trivial route (throughput)", f"{login / trivial:.2f}  ({login:.0f} / {trivial:.0f} req/s)",
-            "≥ 0.5", login / trivial >= 0.5),
-        Row(f"login page, {MANY} / {FEW} communes", f"{many / login:.2f}  ({many:.0f} / {login:.0f} req/s)",
-            "≥ 0.9", many / login >= 0.9),
+        Row("login page / trivial route (throughput)", f"{a:.2f}", "≥ 0.5", a >= 0.5),
+        Row(f"login page, {MANY} / {FEW} communes (throughput)", f"{b:.2f}", "≥ 0.9", b >= 0.9),
     ]
 
 
@@ -115,9 +141,11 @@ def throughput(env_few: dict, env_many: dict, host: str, logs: Path) -> list[Row
 def memory(env: dict, communes: list[dict], app, label: str, logs: Path) -> Row:
     """RSS of a single worker after each commune's login page was served once.
 
-    Each request carries a session naming a family of its commune (as after a sign-in;
-    the family does not exist), so the user loader opens that commune's engine and runs
-    one query: the page stays the login page, and the per-commune engines are exercised.
+    The login page alone touches no database, so each request also carries a signed
+    session cookie naming a user of its commune (`<slug>:family:1`, which exists in no
+    commune): the user loader opens that commune's engine and runs its query, finds
+    nobody, and the page stays the login page. The per-commune engines are thus opened
+    1,000 times, which is what the goal is about.
     """
     sign = app.session_interface.get_signing_serializer(app).dumps
     cookie_name = app.config["SESSION_COOKIE_NAME"]
@@ -221,7 +249,7 @@ def bench() -> list[Row]:
         app = migrated_app(env_many, "SQLite")
         app.extensions["tenancy"].storage.dispose()
         say(f"throughput on {host}: {WORKERS} workers, {CONNECTIONS} connections, "
-            f"{ROUNDS} interleaved slices of {SLICE} s per figure")
+            f"{ROUNDS} rounds of interleaved {SLICE:.0f} s slices")
         rows = throughput(env_few, env_many, host, tmp)
         rows.append(memory(env_many, communes, app, "SQLite", tmp))
         if postgres_reachable():

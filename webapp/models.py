@@ -3,7 +3,7 @@ from webapp.audit.models import AuditEvent
 from webapp.auth.models import Agent, AuthSession, LoginThrottle, PasswordRequest, RecoveryCode
 from webapp.db import PlatformBase, TenantBase
 from webapp.families.models import Child, Family
-from webapp.federation.models import AdminSession, AdminThrottle, FederationAdmin
+from webapp.federation.models import AdminRecoveryCode, AdminSession, AdminThrottle, FederationAdmin
 from webapp.mail.models import OutboxMail
 from webapp.planning.models import Service
 
@@ -11,6 +11,7 @@ tenant_metadata = TenantBase.metadata
 platform_metadata = PlatformBase.metadata
 
 __all__ = [
+    "AdminRecoveryCode",
     "AdminSession",
     "AdminThrottle",
     "Agent",

@@ -6,6 +6,7 @@ be e-mailed (a temporary password or a link token), returned to the caller once.
 """
 import datetime as dt
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import delete, select
@@ -49,22 +50,31 @@ def _store(row: ThrottleRecordMixin, state: throttle.ThrottleState) -> None:
     row.blocked_until = state.blocked_until
 
 
-def check_credentials(db: Session, model: type[ThrottleRecordMixin], key: str, stored_hash: str | None,
-                      password: str, now: dt.datetime) -> tuple[str, dt.datetime | None]:
-    """Throttle, then verify: ("ok" | "refused" | "throttled", retry time).
+def throttled_attempt(db: Session, model: type[ThrottleRecordMixin], key: str, now: dt.datetime,
+                      attempt: Callable[[], bool]) -> tuple[str, dt.datetime | None]:
+    """Run `attempt` unless `key` is throttled: ("ok" | "refused" | "throttled", retry time).
 
-    Unknown accounts go through the same steps (a dummy Argon2 check, the same
-    throttling), so the answer and its timing say nothing about who exists.
+    The one place where failures of a password or of a second-factor code are counted.
     """
     row = _throttle_row(db, model, key)
     wait = throttle.retry_at(_state(row), now)
     if wait is not None:
         return "throttled", wait
-    if verify_password(stored_hash, password):
+    if attempt():
         _store(row, throttle.after_success(_state(row)))
         return "ok", None
     _store(row, throttle.after_failure(_state(row), now))
     return "refused", throttle.retry_at(_state(row), now)
+
+
+def check_credentials(db: Session, model: type[ThrottleRecordMixin], key: str, stored_hash: str | None,
+                      password: str, now: dt.datetime) -> tuple[str, dt.datetime | None]:
+    """Throttle, then verify a password.
+
+    Unknown accounts go through the same steps (a dummy Argon2 check, the same
+    throttling), so the answer and its timing say nothing about who exists.
+    """
+    return throttled_attempt(db, model, key, now, lambda: verify_password(stored_hash, password))
 
 
 def sign_in_family(db: Session, number: str, password: str, now: dt.datetime, ip: str = "") -> SignIn:

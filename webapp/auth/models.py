@@ -25,6 +25,7 @@ class Agent(TenantBase):
     password_hash: Mapped[str | None] = mapped_column(String(200))
     totp_secret: Mapped[str | None] = mapped_column(String(64))
     totp_confirmed_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)  # last 30-second step accepted
 
 
 class SessionRecordMixin:

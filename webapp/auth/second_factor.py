@@ -12,7 +12,6 @@ same rules as passwords (webapp.auth.throttle).
 import base64
 import datetime as dt
 import secrets
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import pyotp
@@ -21,7 +20,7 @@ import qrcode.image.svg
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from webapp.auth import accounts, reset_rules, throttle
+from webapp.auth import accounts, reset_rules
 
 DIGITS = 6
 VALID_WINDOW = 1  # the previous and the next 30-second step are accepted too
@@ -83,11 +82,26 @@ def qr_code_data_uri(text: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
 
 
-def totp_matches(secret: str | None, code: str, now: dt.datetime) -> bool:
+def matching_step(secret: str | None, code: str, now: dt.datetime) -> int | None:
+    """The 30-second step whose code was typed (one step of drift either way), or None."""
     code = normalise(code)
     if not secret or len(code) != DIGITS or not code.isdigit():
+        return None
+    totp = pyotp.TOTP(secret, digits=DIGITS)
+    current = int(now.timestamp()) // totp.interval
+    for step in range(current - VALID_WINDOW, current + VALID_WINDOW + 1):
+        if secrets.compare_digest(totp.at(step * totp.interval), code):
+            return step
+    return None
+
+
+def accept_totp(account, code: str, now: dt.datetime) -> bool:
+    """A code of the app, each step used once: a code seen over a shoulder cannot be replayed."""
+    step = matching_step(account.totp_secret, code, now)
+    if step is None or (account.totp_last_step is not None and step <= account.totp_last_step):
         return False
-    return pyotp.TOTP(secret, digits=DIGITS).verify(code, for_time=now, valid_window=VALID_WINDOW)
+    account.totp_last_step = step
+    return True
 
 
 def normalise(code: str) -> str:
@@ -141,24 +155,6 @@ def remaining_recovery_codes(db: Session, store: StaffStore, account_id: int) ->
     return db.scalar(select(func.count()).select_from(model).where(owner == account_id, model.used_at.is_(None)))
 
 
-# --- throttled attempts -----------------------------------------------------------------
-def throttled(db: Session, model: type, key: str, now: dt.datetime,
-              attempt: Callable[[], bool]) -> tuple[str, dt.datetime | None]:
-    """Run `attempt` unless `key` is throttled: ("ok" | "refused" | "throttled", retry time).
-
-    The same rules and records as password sign-ins (accounts' throttle rows).
-    """
-    row = accounts._throttle_row(db, model, key)
-    wait = throttle.retry_at(accounts._state(row), now)
-    if wait is not None:
-        return "throttled", wait
-    if attempt():
-        accounts._store(row, throttle.after_success(accounts._state(row)))
-        return "ok", None
-    accounts._store(row, throttle.after_failure(accounts._state(row), now))
-    return "refused", throttle.retry_at(accounts._state(row), now)
-
-
 # --- the two screens --------------------------------------------------------------------
 def start_enrolment(account) -> str:
     """A new secret for an account that has not confirmed one yet (each sign-in draws anew,
@@ -174,8 +170,8 @@ def confirm_enrolment(db: Session, store: StaffStore, account, code: str, now: d
     with a new set of recovery codes (returned in clear, to show once)."""
     if account.totp_confirmed_at is not None or not account.totp_secret:
         return CodeCheck("refused")
-    status, retry = throttled(db, store.throttle_model, store.code_key(account.id), now,
-                              lambda: totp_matches(account.totp_secret, code, now))
+    status, retry = accounts.throttled_attempt(db, store.throttle_model, store.code_key(account.id), now,
+                              lambda: accept_totp(account, code, now))
     if status != "ok":
         return CodeCheck(status, retry)
     account.totp_confirmed_at = now
@@ -191,12 +187,12 @@ def check_code(db: Session, store: StaffStore, account, code: str, now: dt.datet
 
     def attempt() -> bool:
         nonlocal used_recovery
-        if code and totp_matches(account.totp_secret, code, now):
+        if code and accept_totp(account, code, now):
             return True
         if recovery_code and use_recovery_code(db, store, account.id, recovery_code, now):
             used_recovery = True
             return True
         return False
 
-    status, retry = throttled(db, store.throttle_model, store.code_key(account.id), now, attempt)
+    status, retry = accounts.throttled_attempt(db, store.throttle_model, store.code_key(account.id), now, attempt)
     return CodeCheck(status, retry, recovery_code_used=used_recovery)

@@ -8,7 +8,7 @@ On the platform host the cookie keeps `platform:<session token>` and the session
 the platform schema (federation admins). A platform id on a commune's host, or a commune
 id on the platform host, loads nobody.
 """
-from flask import g
+from flask import g, session
 from flask_login import UserMixin
 
 from tenancy.web import on_platform
@@ -92,3 +92,11 @@ def _load_federation_admin(prefix: str, token: str) -> SignedIn | None:
     if admin is None:
         return None
     return SignedIn(admin, "admin", PLATFORM_PREFIX, token, row.second_factor_done)
+
+
+def fresh_cookie_session() -> None:
+    """Nothing of the previous visitor's cookie session survives a sign-in but the language."""
+    locale = session.get("locale")
+    session.clear()
+    if locale:
+        session["locale"] = locale

@@ -14,7 +14,7 @@ from webapp.auth.models import AuthSession
 from webapp.auth.password_policy import FAMILY_RULES, check_password
 from webapp.auth.passwords import verify_password
 from webapp.auth.rules_text import FAILURE_TEXTS, RULE_TEXTS
-from webapp.auth.users import SignedIn
+from webapp.auth.users import SignedIn, fresh_cookie_session
 from webapp import clock
 from webapp.clock import PARIS, as_utc
 from webapp.db import db
@@ -52,7 +52,7 @@ def login():
         # Same answer whether the number exists or not: no account enumeration.
         form.form_errors.append(_("Identifiant ou mot de passe incorrect."))
         return _login_page(form)
-    session.clear()
+    fresh_cookie_session()
     if result.status == "must_change":
         session["password_change"] = {"tenant": g.tenant.slug, "family": result.family.id,
                                       "until": (now + PENDING_CHANGE_LIFETIME).isoformat()}

@@ -17,6 +17,7 @@ class FederationAdmin(PlatformBase):
     password_hash: Mapped[str | None] = mapped_column(String(200))
     totp_secret: Mapped[str | None] = mapped_column(String(64))
     totp_confirmed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)  # last 30-second step accepted
 
 
 class AdminSession(SessionRecordMixin, PlatformBase):

@@ -1,5 +1,5 @@
 """A commune's portal: its login page and the signed-in family's home."""
-from flask import Blueprint, render_template
+from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from tenancy.web import require_tenant
@@ -18,5 +18,7 @@ def login_page():
 @login_required
 def home():
     family = current_user.family
+    if family is None:  # an agent's session: its home is the staff space
+        return redirect(url_for("staff.home"))
     return render_template("portal/home.html", family=family, children=family.children)
 

@@ -32,8 +32,9 @@ from webapp.auth.forms import PASSWORD_MAX
 from webapp.auth.models import Agent, AuthSession, LoginThrottle, RecoveryCode
 from webapp.auth.passwords import hash_password, needs_rehash
 from webapp.auth.second_factor import StaffStore
-from webapp.auth.users import PLATFORM_PREFIX, SignedIn
-from webapp.clock import PARIS, utcnow
+from webapp.auth.users import PLATFORM_PREFIX, SignedIn, fresh_cookie_session
+from webapp import clock
+from webapp.clock import PARIS
 from webapp.db import db, platform_db
 from webapp.federation.models import AdminRecoveryCode, AdminSession, AdminThrottle, FederationAdmin
 from webapp.validators import PrintableText
@@ -212,7 +213,7 @@ def login(realm: Realm):
         return page()
     if not form.validate_on_submit():
         return page(400)
-    now = utcnow()
+    now = clock.utcnow()
     email = form.email.data.strip().lower()
     status, account, retry = _sign_in(realm, email, form.password.data, now)
     realm.db.commit()
@@ -224,7 +225,11 @@ def login(realm: Realm):
         # Same answer whether the address exists or not: no account enumeration.
         form.form_errors.append(_("Adresse électronique ou mot de passe incorrect."))
         return page()
-    _new_cookie_session()
+    previous = current_user._get_current_object()
+    if isinstance(previous, SignedIn) and previous.tenant_slug == realm.prefix():
+        # Whoever was signed in on this host before (a family, another agent) is signed out for good.
+        accounts.end_session(realm.db, realm.store.session_model, previous.token)
+    fresh_cookie_session()
     if account.totp_confirmed_at is None:
         second_factor.start_enrolment(account)
     token = accounts.open_session(realm.db, realm.store.session_model, realm.store.kind, account.id, now,
@@ -232,14 +237,6 @@ def login(realm: Realm):
     realm.db.commit()
     login_user(SignedIn(account, realm.store.kind, realm.prefix(), token, second_factor_done=False))
     return redirect(realm.url("second_factor" if account.totp_confirmed_at else "enrol"), 303)
-
-
-def _new_cookie_session() -> None:
-    """Nothing of the previous visitor's cookie session survives a sign-in but the language."""
-    locale = session.get("locale")
-    session.clear()
-    if locale:
-        session["locale"] = locale
 
 
 # --- step 2: the authenticator app ------------------------------------------------------
@@ -281,7 +278,7 @@ def enrol(realm: Realm):
     if request.method == "POST":
         status = 400
         if form.validate_on_submit():
-            now = utcnow()
+            now = clock.utcnow()
             result = second_factor.confirm_enrolment(realm.db, realm.store, account, form.code.data, now)
             if result.status == "ok":
                 realm.record("second_factor.enrolled", now, account.id)
@@ -313,7 +310,7 @@ def verify(realm: Realm):
         submitted = recovery if "secours-code" in request.form else form
         status = 400
         if submitted.validate_on_submit():
-            now = utcnow()
+            now = clock.utcnow()
             typed = submitted.code.data
             result = second_factor.check_code(realm.db, realm.store, account, typed if submitted is form else "", now,
                                               recovery_code=typed if submitted is recovery else "")
