@@ -47,8 +47,11 @@ migrate: setup
 demo: migrate
 	DEMO=1 "$(BIN)/flask" demo load
 
+# The e-mail worker runs beside gunicorn; the demo's e-mails land in /dev/courriels.
 run: demo
 	@echo "Serveur sur http://localhost:$(PORT)/ (Ctrl+C pour arrêter)"
+	DEMO=1 "$(BIN)/flask" mail worker --interval 5 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	DEMO=1 PORT=$(PORT) "$(BIN)/gunicorn" --workers $(WORKERS) --bind "127.0.0.1:$(PORT)" \
 	  --access-logfile - "webapp:create_app()"
 

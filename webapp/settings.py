@@ -77,5 +77,6 @@ class Settings:
                 "MAIL_USERNAME": os.environ.get("MAIL_USERNAME") or None,
                 "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD") or None,
                 "MAIL_DEFAULT_SENDER": os.environ.get("MAIL_DEFAULT_SENDER", "portail-famille@localhost"),
+                "MAIL_TIMEOUT": float(os.environ.get("MAIL_TIMEOUT", "30")),
             },
         )
