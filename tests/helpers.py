@@ -37,3 +37,9 @@ def csrf_token(html: str) -> str:
     )
     assert match, "no CSRF token in page"
     return match.group(1)
+
+
+def sign_in(client, number="100100", password="Famille2026"):
+    """Post the family login form of the client's commune, CSRF token included."""
+    token = csrf_token(client.get("/").get_data(as_text=True))
+    return client.post("/connexion", data={"identifiant": number, "password": password, "csrf_token": token})

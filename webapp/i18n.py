@@ -3,7 +3,10 @@ import datetime as dt
 from decimal import Decimal
 
 from flask import session
-from flask_babel import format_currency, format_date
+from flask_babel import format_currency, format_date, format_time
+from flask_babel import gettext as _
+
+from webapp.clock import PARIS
 
 LOCALES = ("fr", "en")
 DEFAULT_LOCALE = "fr"
@@ -24,3 +27,14 @@ def long_day(day: dt.date) -> str:
 def money(cents: int) -> str:
     """« 120,60 € » from integer cents: money never goes through a float."""
     return format_currency(Decimal(cents).scaleb(-2), "EUR")
+
+
+def day_and_time(moment: dt.datetime) -> str:
+    """« mardi 9 décembre 2025 à 00:59 », in Paris time whatever the server's zone."""
+    local = moment.astimezone(PARIS)
+    return _("%(date)s à %(time)s", date=format_date(local, "full"), time=format_time(local, "short"))
+
+
+def time_of_day(moment: dt.datetime) -> str:
+    """« 14:05 » in Paris time: when a throttled account may try again."""
+    return format_time(moment.astimezone(PARIS), "short")

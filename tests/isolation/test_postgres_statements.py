@@ -5,7 +5,7 @@ import pytest
 
 from tests.factories import make_child, make_family
 from tests.helpers import recorded_sql
-from tests.web.test_portal import sign_in
+from tests.helpers import sign_in
 
 pytestmark = pytest.mark.postgres
 

@@ -3,7 +3,7 @@ from sqlalchemy import select
 
 from tests.factories import make_child, make_family
 from tests.helpers import recorded_sql
-from tests.web.test_portal import sign_in
+from tests.helpers import sign_in
 from webapp.families.models import Family
 
 

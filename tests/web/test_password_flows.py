@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from tests.factories import make_family
 from tests.helpers import csrf_token
-from tests.web.test_portal import sign_in
+from tests.helpers import sign_in
 from webapp.audit.models import AuditEvent
 from webapp.mail.sender import send_pending
 

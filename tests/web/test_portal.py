@@ -1,11 +1,7 @@
 """A commune's portal page and sign-in, as a family sees them."""
 from tests.factories import make_child, make_family
-from tests.helpers import csrf_token
+from tests.helpers import csrf_token, sign_in
 
-
-def sign_in(client, number="100100", password="Famille2026"):
-    token = csrf_token(client.get("/").get_data(as_text=True))
-    return client.post("/connexion", data={"identifiant": number, "password": password, "csrf_token": token})
 
 
 def test_commune_page_shows_name_contacts_and_login_form(client_for):

@@ -10,7 +10,7 @@ from werkzeug.exceptions import NotFound
 
 from tests.factories import cached_hash, make_child, make_family
 from tests.helpers import csrf_token, recorded_sql
-from tests.web.test_portal import sign_in as family_sign_in
+from tests.helpers import sign_in as family_sign_in
 from webapp.auth import reset_rules
 from webapp.auth.models import Agent, AuthSession, RecoveryCode
 

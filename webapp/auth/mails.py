@@ -5,19 +5,18 @@ Every absolute link comes from the commune's configured base URL, never the requ
 import datetime as dt
 
 from flask import render_template
-from flask_babel import format_datetime
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from webapp.auth.accounts import PasswordMail
-from webapp.clock import PARIS
+from webapp.i18n import day_and_time
 from webapp.families.models import Family
 from webapp.mail.outbox import queue_mail
 
 
 def queue_password_mail(db: Session, tenant, mail: PasswordMail, now: dt.datetime) -> None:
     """« Envoi de vos identifiants de connexion » (seed 000), or the activation/reset link."""
-    expires = format_datetime(mail.expires_at.astimezone(PARIS), "EEEE d MMMM 'à' HH'h'mm")
+    expires = day_and_time(mail.expires_at)
     if mail.mode == "temporary_password":
         subject = _("Envoi de vos identifiants de connexion")
         template = "mail/temporary_password.txt"
@@ -34,8 +33,8 @@ def queue_password_changed(db: Session, tenant, family: Family, now: dt.datetime
     """Tell the family its password changed, so a change it did not make is noticed."""
     if not family.email:
         return
-    when = format_datetime(now.astimezone(PARIS), "EEEE d MMMM y 'à' HH'h'mm")
+    when = day_and_time(now)
     body = render_template("mail/password_changed.txt", tenant=tenant, family=family, when=when,
                            login_url=f"{tenant.base}/")
-    queue_mail(db, to=family.email, subject=f"{tenant.name} – {_('Votre mot de passe a été modifié')}", body=body,
-               now=now)
+    subject = _("Votre mot de passe a été modifié")
+    queue_mail(db, to=family.email, subject=f"{tenant.name} – {subject}", body=body, now=now)

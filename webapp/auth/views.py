@@ -2,7 +2,6 @@
 import datetime as dt
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
-from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -16,7 +15,8 @@ from webapp.auth.passwords import verify_password
 from webapp.auth.rules_text import FAILURE_TEXTS, RULE_TEXTS
 from webapp.auth.users import SignedIn, fresh_cookie_session
 from webapp import clock
-from webapp.clock import PARIS, as_utc
+from webapp.clock import as_utc
+from webapp.i18n import time_of_day
 from webapp.db import db
 from webapp.extensions import limiter
 
@@ -45,7 +45,7 @@ def login():
     result = accounts.sign_in_family(db, form.identifiant.data.strip(), form.password.data, now, _ip())
     db.commit()
     if result.status == "throttled":
-        when = format_datetime(result.retry_at.astimezone(PARIS), "HH:mm")
+        when = time_of_day(result.retry_at)
         form.form_errors.append(_("Trop de tentatives pour cet identifiant. Réessayez à partir de %(time)s.", time=when))
         return _login_page(form, 429)
     if result.status == "refused":

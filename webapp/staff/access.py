@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import wraps
 
 from flask import abort, current_app, flash, g, redirect, render_template, request, session, url_for
-from flask_babel import format_datetime, ngettext
+from flask_babel import ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
@@ -34,7 +34,7 @@ from webapp.auth.passwords import hash_password, needs_rehash
 from webapp.auth.second_factor import StaffStore
 from webapp.auth.users import PLATFORM_PREFIX, SignedIn, fresh_cookie_session
 from webapp import clock
-from webapp.clock import PARIS
+from webapp.i18n import time_of_day
 from webapp.db import db, platform_db
 from webapp.federation.models import AdminRecoveryCode, AdminSession, AdminThrottle, FederationAdmin
 from webapp.validators import PrintableText
@@ -198,7 +198,7 @@ def _sign_in(realm: Realm, email: str, password: str, now: dt.datetime):
 
 
 def _retry_text(retry: dt.datetime) -> str:
-    return format_datetime(retry.astimezone(PARIS), "HH:mm")
+    return time_of_day(retry)
 
 
 def login(realm: Realm):
