@@ -104,3 +104,24 @@ def test_malformed_input_never_answers_500(client_for):
     for value in ("\x00", "é" * 5000, "1' OR '1'='1", "<script>"):
         answer = client.post("/connexion", data={"identifiant": value, "password": value, "csrf_token": token})
         assert answer.status_code in (200, 400)
+
+
+def test_the_cached_login_page_gives_each_visitor_a_working_token(client_for, tenant_db):
+    make_family(tenant_db("alpha"))
+    first, second = client_for("alpha.test"), client_for("alpha.test")
+    pages = [c.get("/").get_data(as_text=True) for c in (first, second)]
+    tokens = [csrf_token(p) for p in pages]
+    assert tokens[0] != tokens[1] and "csrf-" not in pages[0]
+    assert pages[0].replace(tokens[0], "") == pages[1].replace(tokens[1], "")
+    answer = first.post("/connexion", data={"identifiant": "100100", "password": "Famille2026", "csrf_token": tokens[0]})
+    assert answer.status_code == 303
+    stolen = second.post("/connexion", data={"identifiant": "100100", "password": "Famille2026", "csrf_token": tokens[0]})
+    assert stolen.status_code == 400  # a token only works with the session it was made for
+
+
+def test_the_login_page_follows_the_visitor_language(client_for):
+    client = client_for("beta.test")
+    token = csrf_token(client.get("/").get_data(as_text=True))
+    client.post("/langue", data={"locale": "en", "csrf_token": token})
+    assert "Family access" in client.get("/").get_data(as_text=True)
+    assert "Accès famille" in client_for("beta.test").get("/").get_data(as_text=True)

@@ -1,9 +1,11 @@
 """A commune's portal: its login page and the signed-in family's home."""
-from flask import Blueprint, redirect, render_template, url_for
+from flask import Blueprint, g, redirect, render_template, session, url_for
+from flask_babel import get_locale
 from flask_login import current_user, login_required
 
 from tenancy.web import require_tenant
 from webapp.auth.forms import LoginForm
+from webapp.portal.page_cache import login_pages
 
 bp = Blueprint("portal", __name__)
 bp.before_request(require_tenant)
@@ -11,7 +13,10 @@ bp.before_request(require_tenant)
 
 def login_page():
     """« Accès famille », the commune's contacts and villages (root of a commune's host)."""
-    return render_template("portal/login.html", form=LoginForm())
+    if session.get("_flashes"):  # a message for this visitor only: render it afresh
+        return render_template("portal/login.html", form=LoginForm())
+    key = (g.tenant.slug, str(get_locale()))
+    return login_pages.render(key, lambda: render_template("portal/login.html", form=LoginForm()))
 
 
 @bp.get("/accueil")
