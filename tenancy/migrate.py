@@ -80,9 +80,9 @@ class Migrator:
             command.stamp(self._config(kind, conn), "head")
             conn.commit()
 
-    def upgrade(self, kind: str, schema: str) -> None:
+    def upgrade(self, kind: str, schema: str, revision: str = "head") -> None:
         with self.storage.migration_connection(schema) as conn:
-            command.upgrade(self._config(kind, conn), "head")
+            command.upgrade(self._config(kind, conn), revision)
             conn.commit()
 
     def bring_to_head(self, kind: str, schema: str, name: str, current: str | None, exists: bool) -> Outcome:

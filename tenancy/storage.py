@@ -19,6 +19,15 @@ from sqlalchemy.pool import NullPool
 PLATFORM_SCHEMA = "platform"
 
 
+def _sqlite_migration_pragmas(dbapi_connection, _record) -> None:
+    # Alembic alters SQLite tables by copy and DROP: with foreign keys on, dropping the old
+    # `family` table would cascade-delete every child. Checked after the migration instead.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=OFF")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")  # SQLite ignores foreign keys otherwise
@@ -124,9 +133,12 @@ class Storage:
             engine.dispose()
         else:
             engine = create_engine(f"sqlite:///{self.file_for(schema)}", poolclass=NullPool)
-            event.listen(engine, "connect", _sqlite_pragmas)
+            event.listen(engine, "connect", _sqlite_migration_pragmas)
             with engine.connect() as conn:
                 yield conn
+                broken = conn.execute(text("PRAGMA foreign_key_check")).fetchall()
+                if broken:
+                    raise RuntimeError(f"{schema} : clés étrangères rompues après migration : {broken[:5]}")
             engine.dispose()
 
     def dump(self, schema: str, target: Path) -> Path:

@@ -32,3 +32,23 @@ def make_child(session: Session, family: Family, first_name: str = "Léo", **fie
     session.add(child)
     session.commit()
     return child
+
+
+def make_service(session: Session, code: str = "restauration", name: str = "RESTAURATION", **fields):
+    from webapp.planning.models import Service
+
+    values = dict(site="École d'Alpha", regie="Régie restauration scolaire", weekdays="1101100",
+                  nature="meal" if code == "restauration" else "childcare")
+    values.update(fields)
+    service = Service(code=code, name=name, **values)
+    session.add(service)
+    session.commit()
+    return service
+
+
+def enrol(session: Session, child: Child, *services, starts_on=dt.date(2025, 9, 1), ends_on=dt.date(2026, 7, 3)):
+    from webapp.planning.models import Enrolment
+
+    for service in services:
+        session.add(Enrolment(child_id=child.id, service_id=service.id, starts_on=starts_on, ends_on=ends_on))
+    session.commit()

@@ -68,6 +68,7 @@ def _register_extensions(app: Flask) -> None:
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.filters["long_day"] = i18n.long_day
     app.jinja_env.filters["money"] = i18n.money
+    app.jinja_env.filters["local_date"] = i18n.local_date
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -76,12 +77,17 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.errors import register_error_handlers
     from webapp.federation.views import bp as federation_bp
     from webapp.mail.views import bp as dev_mail_bp
+    from webapp.planning.views import bp as planning_bp
+    from webapp.planning.staff_views import bp as staff_planning_bp
     from webapp.portal.views import bp as portal_bp
+    from webapp.requests.views import bp as requests_bp
     from webapp.site.views import bp as site_bp
     from webapp.staff.views import bp as staff_bp
 
-    for blueprint in (site_bp, directory_bp, portal_bp, auth_bp, dev_mail_bp, staff_bp, federation_bp):
+    for blueprint in (site_bp, directory_bp, portal_bp, auth_bp, dev_mail_bp, staff_bp, federation_bp, requests_bp,
+                      planning_bp):
         app.register_blueprint(blueprint)
+    app.register_blueprint(staff_planning_bp)
     register_error_handlers(app)
 
 

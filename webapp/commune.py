@@ -91,10 +91,19 @@ class PayfipSettings(_Strict):
     environment: Literal["test", "activation", "production"] = "test"
 
 
+class ServiceRules(_Strict):
+    """What one service does differently from the commune (e.g. RESTAURATION's absences)."""
+
+    reservation_deadline: Deadline | None = None
+    absence_deadline: Deadline | None = None
+    validation_mode: Literal["automatic", "agent"] | None = None
+
+
 class CommuneSettings(_Strict):
     reservation_deadline: Deadline
     absence_deadline: Deadline
     validation_mode: Literal["automatic", "agent"] = "automatic"
+    services: dict[str, ServiceRules] = Field(default_factory=dict)  # by service code
     absence_motives: tuple[AbsenceMotive, ...] = Field(default=DEFAULT_MOTIVES, min_length=1)
     payment_mode: Literal["payfip", "tresorerie"] = "tresorerie"
     payfip: PayfipSettings | None = None
@@ -113,3 +122,13 @@ class CommuneSettings(_Strict):
         if len(codes) != len(set(codes)):
             raise ValueError("absence_motives : codes en double")
         return self
+
+    def rules_for(self, service_code: str) -> tuple:
+        """(reservation deadline, absence deadline, validation mode) of one service."""
+        own = self.services.get(service_code) or ServiceRules()
+        return (own.reservation_deadline or self.reservation_deadline,
+                own.absence_deadline or self.absence_deadline,
+                own.validation_mode or self.validation_mode)
+
+    def motive(self, code: str) -> AbsenceMotive | None:
+        return next((m for m in self.absence_motives if m.code == code), None)

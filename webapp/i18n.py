@@ -38,3 +38,10 @@ def day_and_time(moment: dt.datetime) -> str:
 def time_of_day(moment: dt.datetime) -> str:
     """« 14:05 » in Paris time: when a throttled account may try again."""
     return format_time(moment.astimezone(PARIS), "short")
+
+
+def local_date(moment: dt.datetime) -> str:
+    """« 08/12/2025 » of a stored UTC moment, in Paris time."""
+    from webapp.clock import as_utc
+
+    return format_date(as_utc(moment).astimezone(PARIS), "short")

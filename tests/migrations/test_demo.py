@@ -3,7 +3,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from webapp.families.models import Child, Family
-from webapp.planning.models import Service
+from webapp.planning.models import DayRequest, Enrolment, Service
 
 
 def test_demo_load_fills_each_commune_once(scratch_app, repo_tenants):
@@ -26,4 +26,7 @@ def test_demo_load_fills_each_commune_once(scratch_app, repo_tenants):
             assert db.scalars(select(Service.name).order_by(Service.id)).all() == [
                 "GARDERIE MATIN", "GARDERIE MIDI", "GARDERIE SOIR", "RESTAURATION"]
             names[tenant.slug] = db.scalar(select(Family.last_name).where(Family.number == "100100"))
+            children = db.scalar(select(func.count()).select_from(Child))
+            assert db.scalar(select(func.count()).select_from(Enrolment)) == 4 * children
+            assert db.scalar(select(func.count()).select_from(DayRequest)) > 0  # some regular canteen days
     assert len(names) == 3  # 100100 exists in every commune, as a different family each time

@@ -7,6 +7,8 @@ from sqlalchemy import text
 
 from webapp.models import platform_metadata, tenant_metadata
 
+FIRST_TENANT_REVISION = "2fa4ae0b55c3"
+
 
 def test_migrate_creates_then_skips_every_commune(scratch_app):
     app = scratch_app("gamma", "delta")
@@ -75,3 +77,20 @@ def test_drop_asks_first_and_keeps_a_dump(scratch_app, tmp_path):
     assert not storage.exists("t_gamma")
     dumps = list((tmp_path / "dumps").glob("gamma-*/*"))
     assert len(dumps) == 1 and dumps[0].stat().st_size > 0
+
+
+def test_upgrading_keeps_every_row(scratch_app):
+    """SQLite alters tables by copy: the families' children must survive every revision."""
+    app = scratch_app("gamma")
+    migrator = app.extensions["tenancy"].migrator
+    migrator.upgrade("tenant", "t_gamma", FIRST_TENANT_REVISION)
+    with app.extensions["tenancy"].storage.migration_connection("t_gamma") as conn:
+        conn.execute(text("INSERT INTO family (id, number, civility, last_name, first_name, village) "
+                          "VALUES (1, '100100', 'Madame', 'DUPONT', 'JEANNE', '')"))
+        conn.execute(text("INSERT INTO child (id, family_id, last_name, first_name, birth_date, school) "
+                          "VALUES (1, 1, 'DUPONT', 'Léo', '2018-05-14', '')"))
+        conn.commit()
+    migrator.upgrade("tenant", "t_gamma")
+    with app.extensions["tenancy"].storage.migration_connection("t_gamma") as conn:
+        assert conn.execute(text("SELECT count(*) FROM child")).scalar() == 1
+        assert conn.execute(text("SELECT email_allowed FROM family")).scalar() in (True, 1)

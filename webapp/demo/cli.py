@@ -6,6 +6,8 @@ from flask.cli import AppGroup
 from sqlalchemy.orm import Session
 
 from tenancy.web import current_tenancy
+from webapp import clock
+from webapp.clock import PARIS
 from webapp.demo import data
 
 demo_cli = AppGroup("demo", help="Données de démonstration.")
@@ -22,6 +24,7 @@ def load() -> None:
     for tenant in tenancy.registry:
         with Session(tenancy.storage.engine_for(tenant.schema)) as session:
             logins, wrote = data.load_commune(session, tenant.slug, [v.name for v in tenant.villages])
+            data.load_planning(session, tenant, clock.utcnow().astimezone(PARIS).date())
         state = "chargée" if wrote else "déjà chargée"
         click.echo(
             f"\n{tenant.name} ({state})\n"

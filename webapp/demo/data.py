@@ -15,7 +15,8 @@ from webapp.auth.passwords import hash_password
 from webapp.demo.names import CHILD_FIRST_NAMES, LAST_NAMES, PARENT_FIRST_NAMES
 from webapp.families.models import Child, Family
 from webapp.federation.models import FederationAdmin
-from webapp.planning.models import Service
+from webapp.planning.calendar import SchoolCalendar
+from webapp.planning.models import DayRequest, Enrolment, Service
 
 FAMILY_PASSWORD = "Cartable2026"  # passes the password rule (Famille2026 would not)
 AGENT_PASSWORD = "Agent-demo-2026"
@@ -84,6 +85,46 @@ def _family(rng: random.Random, index: int, villages: list[str], schools: list[s
                   school=schools[village_index])
         )
     return family
+
+
+CLASSES = {3: "PS", 4: "MS", 5: "GS", 6: "CP", 7: "CE1", 8: "CE2", 9: "CM1", 10: "CM2"}
+
+
+def school_year(today: dt.date) -> tuple[dt.date, dt.date]:
+    """From 1 September to the first days of July: the school year `today` belongs to."""
+    first = today.year if today.month >= 8 else today.year - 1
+    return dt.date(first, 9, 1), dt.date(first + 1, 7, 4)
+
+
+def load_planning(session: Session, tenant, today: dt.date) -> bool:
+    """Enrol every demo child in every service for this school year, and give a third of
+    the families regular canteen days for this month and the next (once)."""
+    if session.scalar(select(func.count()).select_from(Enrolment)):
+        return False
+    rng = random.Random(f"portail-famille-demo-planning:{tenant.slug}")
+    calendar = SchoolCalendar(zone=tenant.settings.school_zone)
+    starts_on, ends_on = school_year(today)
+    services = list(session.scalars(select(Service).order_by(Service.id)))
+    canteen = next(s for s in services if s.code == "restauration")
+    month_start = today.replace(day=1)
+    days = [month_start + dt.timedelta(days=n) for n in range(62)]
+    now = dt.datetime.now(dt.UTC)
+    for family in session.scalars(select(Family).order_by(Family.id)):
+        regular = rng.random() < 1 / 3
+        for child in family.children:
+            child.school_class = CLASSES.get(starts_on.year - child.birth_date.year, "")
+            for service in services:
+                session.add(Enrolment(child_id=child.id, service_id=service.id, starts_on=starts_on, ends_on=ends_on))
+            if regular:
+                session.add_all(
+                    DayRequest(family_id=family.id, child_id=child.id, service_id=canteen.id, day=day,
+                               kind="reservation", state="accepted", regular=True, comment="", late=False,
+                               created_at=now, decided_at=now, reason="")
+                    for day in days
+                    if canteen.runs_on(day) and starts_on <= day <= ends_on and calendar.fact(day) is None
+                )
+    session.commit()
+    return True
 
 
 def load_platform(session: Session) -> bool:

@@ -1,7 +1,7 @@
 """A family (its account, identified by the family number) and its children."""
 import datetime as dt
 
-from sqlalchemy import BigInteger, Date, DateTime, ForeignKey, String
+from sqlalchemy import BigInteger, Boolean, Date, DateTime, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.db import TenantBase, bigint_pk
@@ -17,6 +17,7 @@ class Family(TenantBase):
     first_name: Mapped[str] = mapped_column(String(80))
     email: Mapped[str | None] = mapped_column(String(254))
     village: Mapped[str] = mapped_column(String(80), default="")
+    email_allowed: Mapped[bool] = mapped_column(Boolean, default=True)  # « autorisation courriel »
     password_hash: Mapped[str | None] = mapped_column(String(200))
     password_changed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
@@ -38,5 +39,6 @@ class Child(TenantBase):
     first_name: Mapped[str] = mapped_column(String(80))
     birth_date: Mapped[dt.date] = mapped_column(Date)
     school: Mapped[str] = mapped_column(String(120), default="")
+    school_class: Mapped[str] = mapped_column(String(40), default="")
 
     family: Mapped[Family] = relationship(back_populates="children")

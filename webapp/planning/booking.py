@@ -1,0 +1,267 @@
+"""Reservations, absences, withdrawals and agents' decisions on the planning.
+
+Plain Python over a SQLAlchemy session (no Flask). A FamilyPlanning loads, in a fixed
+number of queries, everything the grid of one family over a period needs; the same
+object checks every request on the server, so the page and the rules never disagree.
+Writes are batched: 20 cells are one INSERT, and a cell already asked (double click,
+two tabs, a retry) is skipped by the database's unique index on live requests.
+"""
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from webapp.commune import CommuneSettings
+from webapp.families.models import Child
+from webapp.planning import deadlines
+from webapp.planning.calendar import SchoolCalendar
+from webapp.planning.models import LIVE_CONDITION, Closure, DayRequest, Enrolment, LocalDay, Service
+from webapp.planning.rules import ABSENCE_POSSIBLE, BOOKABLE, WITHDRAWABLE, Cell, absence_billing, cell_state
+
+# Rolling deadlines counted in working days look back a few days before the period.
+_LOOK_BACK = dt.timedelta(days=21)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one cell of a family's request."""
+
+    cell: Cell
+    status: str  # "accepted", "pending" or "refused"
+    reason: str = ""  # refusals: "deadline", "not_enrolled", "not_running", "closed", "state", "motive"
+    detail: str = ""  # the deadline sentence, for "deadline"
+
+
+@dataclass
+class FamilyPlanning:
+    """The planning of one family's children between two dates, loaded once."""
+
+    settings: CommuneSettings
+    start: dt.date
+    end: dt.date
+    children: list[Child]
+    services: dict[int, Service]
+    enrolments: dict[tuple[int, int], list[Enrolment]]
+    requests: dict[tuple[int, int, dt.date], list[DayRequest]]
+    closures: list[Closure]
+    calendar: SchoolCalendar
+    rows: dict[int, list[Service]] = field(default_factory=dict)  # child id → enrolled services
+
+    @classmethod
+    def load(cls, db: Session, settings: CommuneSettings, family_id: int, start: dt.date, end: dt.date,
+             child_ids: list[int] | None = None) -> "FamilyPlanning":
+        query = select(Child).where(Child.family_id == family_id).order_by(Child.birth_date, Child.id)
+        if child_ids is not None:
+            query = query.where(Child.id.in_(child_ids))
+        children = list(db.scalars(query))
+        ids = [c.id for c in children]
+        enrolments, services, rows = defaultdict(list), {}, defaultdict(list)
+        for enrolment, service in db.execute(
+            select(Enrolment, Service).join(Service, Service.id == Enrolment.service_id)
+            .where(Enrolment.child_id.in_(ids), Enrolment.starts_on <= end, Enrolment.ends_on >= start)
+            .order_by(Service.id)
+        ):
+            enrolments[(enrolment.child_id, service.id)].append(enrolment)
+            services[service.id] = service
+            if service not in rows[enrolment.child_id]:
+                rows[enrolment.child_id].append(service)
+        requests = defaultdict(list)
+        for request in db.scalars(
+            select(DayRequest).where(DayRequest.child_id.in_(ids), DayRequest.day >= start, DayRequest.day <= end,
+                                     DayRequest.state != "withdrawn").order_by(DayRequest.id)
+        ):
+            requests[(request.child_id, request.service_id, request.day)].append(request)
+        closures = list(db.scalars(select(Closure).where(Closure.day >= start, Closure.day <= end)))
+        local_days = {day: label for day, label in db.execute(
+            select(LocalDay.day, LocalDay.label).where(LocalDay.day >= start - _LOOK_BACK, LocalDay.day <= end)
+        )}
+        calendar = SchoolCalendar(zone=settings.school_zone, local_days=local_days)
+        return cls(settings, start, end, children, services, enrolments, requests, closures, calendar, rows)
+
+    # --- reading ----------------------------------------------------------------------
+    def child(self, child_id: int) -> Child | None:
+        return next((c for c in self.children if c.id == child_id), None)
+
+    def _live(self, cell: Cell, kind: str) -> DayRequest | None:
+        found = [r for r in self.requests.get((cell.child_id, cell.service_id, cell.day), ())
+                 if r.kind == kind and r.state in ("pending", "accepted")]
+        return found[-1] if found else None
+
+    def _refused(self, cell: Cell) -> DayRequest | None:
+        found = [r for r in self.requests.get((cell.child_id, cell.service_id, cell.day), ())
+                 if r.kind == "reservation" and r.state == "refused"]
+        return found[-1] if found else None
+
+    def state(self, cell: Cell) -> str:
+        service = self.services.get(cell.service_id)
+        # Past the years the holiday library knows, a day has no calendar fact (not an error).
+        fact = self.calendar.fact(cell.day) if self.calendar.covers(cell.day) else None
+        return cell_state(
+            runs=service is not None and service.runs_on(cell.day),
+            enrolled=any(e.covers(cell.day) for e in self.enrolments.get((cell.child_id, cell.service_id), ())),
+            calendar_kind=fact.kind if fact else None,
+            closed=service is not None and any(c.day == cell.day and c.applies_to(service) for c in self.closures),
+            reservation=self._live(cell, "reservation"),
+            refused_reservation=self._refused(cell),
+            absence=self._live(cell, "absence"),
+        )
+
+    def rules(self, cell: Cell):
+        return self.settings.rules_for(self.services[cell.service_id].code)
+
+    def refusal(self, cell: Cell, kind: str, now: dt.datetime) -> str | None:
+        """The deadline sentence when `kind` ("reservation" or "absence") is too late for this cell."""
+        reservation_rule, absence_rule, _mode = self.rules(cell)
+        rule = reservation_rule if kind == "reservation" else absence_rule
+        return deadlines.refusal(cell.day, rule, now, self.calendar.is_working_day)
+
+    def request_for(self, request_id: int) -> DayRequest | None:
+        return next((r for rs in self.requests.values() for r in rs if r.id == request_id), None)
+
+
+# --- a family's requests --------------------------------------------------------------
+def _refuse_reason(state: str, wanted: frozenset) -> str:
+    if state in wanted:
+        return ""
+    if state in ("not_enrolled", "not_running"):
+        return state
+    if state in ("closed", "public_holiday", "small_holidays", "summer_holidays"):
+        return "closed"
+    return "state"
+
+
+def request_reservations(db: Session, planning: FamilyPlanning, family_id: int, cells: list[Cell],
+                         now: dt.datetime, regular: bool = False) -> list[Outcome]:
+    """Book cells; each is checked (enrolment, calendar, state, deadline) and answered."""
+    outcomes, rows = [], []
+    for cell in cells:
+        reason = _refuse_reason(planning.state(cell), BOOKABLE)
+        detail = "" if reason else (planning.refusal(cell, "reservation", now) or "")
+        if reason or detail:
+            outcomes.append(Outcome(cell, "refused", reason or "deadline", detail))
+            continue
+        automatic = planning.rules(cell)[2] == "automatic"
+        state = "accepted" if automatic else "pending"
+        rows.append(dict(family_id=family_id, child_id=cell.child_id, service_id=cell.service_id, day=cell.day,
+                         kind="reservation", state=state, regular=regular, comment="", late=False,
+                         created_at=now, decided_at=now if automatic else None, reason=""))
+        outcomes.append(Outcome(cell, state))
+    _insert_live(db, rows)
+    return outcomes
+
+
+def declare_absences(db: Session, planning: FamilyPlanning, family_id: int, cells: list[Cell], motive_code: str,
+                     comment: str, now: dt.datetime) -> list[Outcome]:
+    """Declare absences on booked cells; late ones only with a motive that allows it."""
+    motive = planning.settings.motive(motive_code)
+    outcomes, rows = [], []
+    for cell in cells:
+        if motive is None:
+            outcomes.append(Outcome(cell, "refused", "motive"))
+            continue
+        reason = _refuse_reason(planning.state(cell), ABSENCE_POSSIBLE)
+        late = planning.refusal(cell, "absence", now)
+        if not reason and late and (not motive.late_allowed or cell.day < now.date()):
+            reason = "deadline"
+        if reason:
+            outcomes.append(Outcome(cell, "refused", reason, late or ""))
+            continue
+        automatic = planning.rules(cell)[2] == "automatic" and not late
+        state = "accepted" if automatic else "pending"
+        rows.append(dict(family_id=family_id, child_id=cell.child_id, service_id=cell.service_id, day=cell.day,
+                         kind="absence", state=state, regular=False, motive=motive.code, comment=comment[:2000],
+                         late=bool(late), billed=absence_billing(in_time=not late, motive_excused=motive.excused),
+                         created_at=now, decided_at=now if automatic else None, reason=""))
+        outcomes.append(Outcome(cell, state))
+    _insert_live(db, rows)
+    return outcomes
+
+
+def _insert_live(db: Session, rows: list[dict]) -> None:
+    """One INSERT for all rows; a cell that already has a live request of that kind is skipped."""
+    if not rows:
+        return
+    dialect = db.get_bind().dialect.name
+    make = pg_insert if dialect == "postgresql" else sqlite_insert if dialect == "sqlite" else None
+    if make is None:
+        db.execute(insert(DayRequest), rows)
+        return
+    statement = make(DayRequest).on_conflict_do_nothing(
+        index_elements=["child_id", "service_id", "day", "kind"],
+        index_where=LIVE_CONDITION,
+    )
+    db.execute(statement, rows)
+
+
+def withdraw(db: Session, planning: FamilyPlanning, family_id: int, request_ids: list[int],
+             now: dt.datetime) -> list[Outcome]:
+    """A family takes back pending requests before an agent decides and before the deadline."""
+    outcomes, allowed = [], []
+    for request_id in request_ids:
+        request = planning.request_for(request_id)
+        if request is None or request.family_id != family_id:
+            continue  # not this family's: nothing to say about it
+        cell = Cell(request.child_id, request.service_id, request.day)
+        state = planning.state(cell)
+        late = planning.refusal(cell, request.kind, now)
+        if state not in WITHDRAWABLE or request.state != "pending":
+            outcomes.append(Outcome(cell, "refused", "state"))
+        elif late:
+            outcomes.append(Outcome(cell, "refused", "deadline", late))
+        else:
+            allowed.append(request.id)
+            outcomes.append(Outcome(cell, "accepted"))
+    if allowed:
+        db.execute(update(DayRequest).where(DayRequest.id.in_(allowed), DayRequest.family_id == family_id,
+                                            DayRequest.state == "pending")
+                   .values(state="withdrawn", decided_at=now))
+    return outcomes
+
+
+def weekly_pattern(start: dt.date, end: dt.date, weekdays: set[int]) -> list[dt.date]:
+    """Every date from `start` to `end` whose weekday (Monday = 0) is in `weekdays` (« Régulier »)."""
+    days, day = [], start
+    while day <= end:
+        if day.weekday() in weekdays:
+            days.append(day)
+        day += dt.timedelta(days=1)
+    return days
+
+
+# --- agents -----------------------------------------------------------------------------
+def decide(db: Session, request_ids: list[int], *, accept: bool, reason: str, agent_id: int, now: dt.datetime,
+           billed: bool | None = None) -> list[int]:
+    """Accept or refuse pending requests; returns the ids this call decided.
+
+    Only pending rows change (one UPDATE … WHERE state = 'pending'), so two agents deciding
+    the same request give one decision: the second finds nothing left to decide.
+    """
+    values = dict(state="accepted" if accept else "refused", decided_at=now, decided_by=agent_id,
+                  reason=reason[:300])
+    if billed is not None:
+        values["billed"] = billed
+    query = (update(DayRequest).where(DayRequest.id.in_(request_ids), DayRequest.state == "pending")
+             .values(**values).returning(DayRequest.id))
+    return list(db.scalars(query))
+
+
+def close_day(db: Session, *, day: dt.date, service_id: int | None, site: str | None, reason: str, agent_id: int,
+              now: dt.datetime) -> list[DayRequest]:
+    """Close services for a day; their bookings become excused absences. Returns those absences."""
+    db.add(Closure(day=day, service_id=service_id, site=site, reason=reason[:200], created_at=now, created_by=agent_id))
+    query = (select(DayRequest).join(Service, Service.id == DayRequest.service_id)
+             .where(DayRequest.day == day, DayRequest.kind == "reservation", DayRequest.state == "accepted"))
+    if service_id is not None:
+        query = query.where(DayRequest.service_id == service_id)
+    if site is not None:
+        query = query.where(Service.site == site)
+    booked = list(db.scalars(query))
+    rows = [dict(family_id=r.family_id, child_id=r.child_id, service_id=r.service_id, day=day, kind="absence",
+                 state="accepted", regular=False, motive="closure", comment="", late=False, billed=False,
+                 created_at=now, decided_at=now, decided_by=agent_id, reason=reason[:300]) for r in booked]
+    _insert_live(db, rows)
+    return booked
