@@ -152,3 +152,30 @@ def test_loading_a_planning_costs_the_same_for_one_child_or_three(commune, tenan
     with recorded_sql() as three:
         planning()
     assert len(one) == len(three) <= 5
+
+
+def test_a_closed_day_is_never_billed_even_after_a_late_absence(commune):
+    db, family, child, canteen, _morning, planning = commune("beta")
+    cell = Cell(child.id, canteen.id, MONDAY)
+    booking.request_reservations(db, planning(), family.id, [cell], at(1, 9))
+    db.add(DayRequest(family_id=family.id, child_id=child.id, service_id=canteen.id, day=MONDAY, kind="absence",
+                      state="accepted", motive="other", late=True, billed=True, created_at=at(8, 7), comment=""))
+    db.commit()
+    booking.close_day(db, day=MONDAY, service_id=None, site=None, reason="Grève", agent_id=1, now=at(8, 8))
+    db.commit()
+    absences = db.scalars(select(DayRequest).where(DayRequest.kind == "absence")).all()
+    assert [(a.billed, a.reason) for a in absences] == [(False, "Grève")]
+
+
+def test_closing_one_class_leaves_the_others(commune, tenant_db):
+    db, family, child, canteen, _morning, planning = commune("beta")
+    child.school_class = "CP"
+    other = make_child(db, family, first_name="Jade", school_class="CM2")
+    enrol(db, other, canteen)
+    cells = [Cell(child.id, canteen.id, MONDAY), Cell(other.id, canteen.id, MONDAY)]
+    booking.request_reservations(db, planning(), family.id, cells, at(1, 9))
+    booking.close_day(db, day=MONDAY, service_id=None, site=None, school_class="CP", reason="Enseignant absent",
+                      agent_id=1, now=at(5, 9))
+    db.commit()
+    view = planning()
+    assert [view.state(c) for c in cells] == ["closed", "reserved"]

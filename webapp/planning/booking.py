@@ -86,6 +86,10 @@ class FamilyPlanning:
     def child(self, child_id: int) -> Child | None:
         return next((c for c in self.children if c.id == child_id), None)
 
+    def _class_of(self, child_id: int) -> str:
+        child = self.child(child_id)
+        return child.school_class if child is not None else ""
+
     def _live(self, cell: Cell, kind: str) -> DayRequest | None:
         found = [r for r in self.requests.get((cell.child_id, cell.service_id, cell.day), ())
                  if r.kind == kind and r.state in ("pending", "accepted")]
@@ -104,7 +108,8 @@ class FamilyPlanning:
             runs=service is not None and service.runs_on(cell.day),
             enrolled=any(e.covers(cell.day) for e in self.enrolments.get((cell.child_id, cell.service_id), ())),
             calendar_kind=fact.kind if fact else None,
-            closed=service is not None and any(c.day == cell.day and c.applies_to(service) for c in self.closures),
+            closed=service is not None and any(
+                c.day == cell.day and c.applies_to(service, self._class_of(cell.child_id)) for c in self.closures),
             reservation=self._live(cell, "reservation"),
             refused_reservation=self._refused(cell),
             absence=self._live(cell, "absence"),
@@ -250,18 +255,33 @@ def decide(db: Session, request_ids: list[int], *, accept: bool, reason: str, ag
 
 
 def close_day(db: Session, *, day: dt.date, service_id: int | None, site: str | None, reason: str, agent_id: int,
-              now: dt.datetime) -> list[DayRequest]:
-    """Close services for a day; their bookings become excused absences. Returns those absences."""
-    db.add(Closure(day=day, service_id=service_id, site=site, reason=reason[:200], created_at=now, created_by=agent_id))
+              now: dt.datetime, school_class: str | None = None) -> list[DayRequest]:
+    """Close services for a day; nobody is billed for it. Returns the bookings it touched.
+
+    Bookings become excused absences; an absence already declared that day becomes excused
+    too (a closed day is never billed).
+    """
+    db.add(Closure(day=day, service_id=service_id, site=site, school_class=school_class, reason=reason[:200],
+                   created_at=now, created_by=agent_id))
     query = (select(DayRequest).join(Service, Service.id == DayRequest.service_id)
-             .where(DayRequest.day == day, DayRequest.kind == "reservation", DayRequest.state == "accepted"))
+             .join(Child, Child.id == DayRequest.child_id)
+             .where(DayRequest.day == day, DayRequest.state.in_(("pending", "accepted"))))
     if service_id is not None:
         query = query.where(DayRequest.service_id == service_id)
     if site is not None:
         query = query.where(Service.site == site)
-    booked = list(db.scalars(query))
+    if school_class is not None:
+        query = query.where(Child.school_class == school_class)
+    live = list(db.scalars(query))
+    booked = [r for r in live if r.kind == "reservation" and r.state == "accepted"]
+    absences = [r for r in live if r.kind == "absence"]
+    for absence in absences:
+        absence.state, absence.billed, absence.decided_at, absence.decided_by = "accepted", False, now, agent_id
+        absence.reason = reason[:300]
+    absent_cells = {(a.child_id, a.service_id) for a in absences}
     rows = [dict(family_id=r.family_id, child_id=r.child_id, service_id=r.service_id, day=day, kind="absence",
                  state="accepted", regular=False, motive="closure", comment="", late=False, billed=False,
-                 created_at=now, decided_at=now, decided_by=agent_id, reason=reason[:300]) for r in booked]
+                 created_at=now, decided_at=now, decided_by=agent_id, reason=reason[:300])
+            for r in booked if (r.child_id, r.service_id) not in absent_cells]
     _insert_live(db, rows)
     return booked

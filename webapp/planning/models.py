@@ -51,7 +51,8 @@ class Enrolment(TenantBase):
 
 
 class Closure(TenantBase):
-    """No service that day (strike, outing, absent teacher): for one service or all, one site or all."""
+    """No service that day (strike, outing, absent teacher): for one service or all, one site or
+    all, one class or all."""
 
     __tablename__ = "closure"
 
@@ -59,13 +60,15 @@ class Closure(TenantBase):
     day: Mapped[dt.date] = mapped_column(Date, index=True)
     service_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("service.id", ondelete="CASCADE"))
     site: Mapped[str | None] = mapped_column(String(120))
+    school_class: Mapped[str | None] = mapped_column(String(40))  # e.g. an absent teacher's class
     reason: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     created_by: Mapped[int | None] = mapped_column(BigInteger)  # the agent
 
-    def applies_to(self, service: "Service") -> bool:
-        return (self.service_id is None or self.service_id == service.id) and (
-            self.site is None or self.site == service.site)
+    def applies_to(self, service: "Service", school_class: str = "") -> bool:
+        return ((self.service_id is None or self.service_id == service.id)
+                and (self.site is None or self.site == service.site)
+                and (self.school_class is None or self.school_class == school_class))
 
 
 class LocalDay(TenantBase):

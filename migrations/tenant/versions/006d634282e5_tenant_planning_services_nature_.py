@@ -1,8 +1,8 @@
 """tenant: planning (services' nature, enrolments, closures, local days, day requests)
 
-Revision ID: 9276b724b400
+Revision ID: 006d634282e5
 Revises: 4009d24bffae
-Create Date: 2026-11-25 06:36:05.959352
+Create Date: 2026-11-25 06:37:48.960408
 
 """
 from typing import Sequence, Union
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision: str = '9276b724b400'
+revision: str = '006d634282e5'
 down_revision: Union[str, Sequence[str], None] = '4009d24bffae'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
@@ -33,6 +33,7 @@ def upgrade() -> None:
     sa.Column('day', sa.Date(), nullable=False),
     sa.Column('service_id', sa.BigInteger(), nullable=True),
     sa.Column('site', sa.String(length=120), nullable=True),
+    sa.Column('school_class', sa.String(length=40), nullable=True),
     sa.Column('reason', sa.String(length=200), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('created_by', sa.BigInteger(), nullable=True),

@@ -1,0 +1,142 @@
+"""The agents' day: for one date, per site and service, who is booked, who is waiting, who is absent.
+
+Plain Python over a SQLAlchemy session (no Flask). Four queries whatever the number of
+children: the services, the day's live requests joined with their child and family, the
+day's closures and the local day off, if any. Everything else is sorted out in Python.
+
+A child counts as booked when an accepted reservation has no accepted absence and the
+service is not closed that day (closure or local day). A pending absence still counts
+(the child is expected until an agent accepts it) and is also listed with the pending
+requests.
+"""
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from webapp.families.models import Child, Family
+from webapp.planning.models import LIVE_STATES, Closure, DayRequest, LocalDay, Service
+
+# Entry states, in the order the page and the CSV explain them.
+BOOKED = "booked"  # expected: meal to order, child on the list
+BOOKED_ABSENCE_PENDING = "booked_absence_pending"  # expected, but the family asked for an absence
+PENDING_RESERVATION = "pending_reservation"  # asked, not decided: not counted
+ABSENT = "absent"  # accepted absence (closure absences have motive "closure")
+CLOSED = "closed"  # booked on a day the service does not run after all (local day, closure)
+
+
+@dataclass
+class Entry:
+    """One child in one service that day."""
+
+    child_id: int
+    last_name: str
+    first_name: str
+    school_class: str
+    family_id: int
+    family_number: str
+    family_name: str
+    state: str
+    request_id: int | None = None  # the pending request, when there is one
+    motive: str | None = None  # absences: the motive code
+    billed: bool | None = None  # absences: billed or excused
+    late: bool = False
+    # HEALTH DATA — diets and allergies are not recorded in the portal yet. When the
+    # child's health record exists, fill this from the same query (no query per child)
+    # and the page flags the child. Never put invented data here.
+    health_flags: tuple[str, ...] = ()
+
+
+@dataclass
+class DailyRow:
+    """One service at one site that day."""
+
+    site: str
+    service: Service
+    closed: str | None = None  # the closure's reason or the local day's label
+    booked: list[Entry] = field(default_factory=list)
+    pending: list[Entry] = field(default_factory=list)
+    absences: list[Entry] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return len(self.booked)
+
+    @property
+    def is_meal(self) -> bool:
+        """RESTAURATION and the like: the count is the number of meals to order."""
+        return self.service.nature == "meal"
+
+
+def _sort_key(entry: Entry):
+    return (entry.last_name.casefold(), entry.first_name.casefold(), entry.child_id)
+
+
+def daily_counts(db: Session, day: dt.date) -> list[DailyRow]:
+    """Every service running `day` (or with requests that day), by site then service name."""
+    services = list(db.scalars(select(Service).order_by(Service.site, Service.name, Service.id)))
+    closures = list(db.scalars(select(Closure).where(Closure.day == day).order_by(Closure.id)))
+    local_day = db.scalar(select(LocalDay.label).where(LocalDay.day == day))
+    requests = db.execute(
+        select(DayRequest, Child, Family)
+        .join(Child, Child.id == DayRequest.child_id)
+        .join(Family, Family.id == DayRequest.family_id)
+        .where(DayRequest.day == day, DayRequest.state.in_(LIVE_STATES))
+        .order_by(DayRequest.id)
+    ).all()
+
+    # (service, child) → {"reservation": request, "absence": request}; the last live one of each kind.
+    cells: dict[tuple[int, int], dict[str, DayRequest]] = defaultdict(dict)
+    people: dict[int, tuple[Child, Family]] = {}
+    for request, child, family in requests:
+        cells[(request.service_id, request.child_id)][request.kind] = request
+        people[child.id] = (child, family)
+
+    with_requests = {service_id for service_id, _child in cells}
+    rows: dict[int, DailyRow] = {}
+    for service in services:
+        if not (service.runs_on(day) or service.id in with_requests):
+            continue
+        closure = next((c for c in closures if c.applies_to(service)), None)
+        closed = local_day if local_day is not None else (closure.reason if closure else None)
+        rows[service.id] = DailyRow(site=service.site, service=service, closed=closed)
+
+    for (service_id, child_id), kinds in cells.items():
+        row = rows.get(service_id)
+        if row is None:
+            continue
+        child, family = people[child_id]
+
+        def entry(state: str, request: DayRequest | None = None) -> Entry:
+            return Entry(child_id=child.id, last_name=child.last_name, first_name=child.first_name,
+                         school_class=child.school_class or "", family_id=family.id, family_number=family.number,
+                         family_name=family.last_name, state=state,
+                         request_id=request.id if request is not None and request.state == "pending" else None,
+                         motive=request.motive if request is not None else None,
+                         billed=request.billed if request is not None else None,
+                         late=bool(request.late) if request is not None else False)
+
+        reservation, absence = kinds.get("reservation"), kinds.get("absence")
+        if absence is not None and absence.state == "accepted":
+            row.absences.append(entry(ABSENT, absence))
+        elif reservation is not None and reservation.state == "accepted":
+            if row.closed is not None:
+                row.absences.append(entry(CLOSED, reservation))
+            elif absence is not None:  # a pending absence: still expected until decided
+                row.booked.append(entry(BOOKED_ABSENCE_PENDING, absence))
+                row.pending.append(entry(BOOKED_ABSENCE_PENDING, absence))
+            else:
+                row.booked.append(entry(BOOKED, reservation))
+        elif reservation is not None:  # pending
+            row.pending.append(entry(PENDING_RESERVATION, reservation))
+        elif absence is not None:  # a pending absence without a booking left: nothing expected
+            row.pending.append(entry(BOOKED_ABSENCE_PENDING, absence))
+
+    result = list(rows.values())
+    for row in result:
+        row.booked.sort(key=_sort_key)
+        row.pending.sort(key=_sort_key)
+        row.absences.sort(key=_sort_key)
+    return result
