@@ -10,6 +10,7 @@ import re
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import Field, HiddenField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -21,9 +22,9 @@ MAX_COMMENT = 500
 _CELL = re.compile(r"(\d{1,18}):(\d{1,18}):(\d{4}-\d{2}-\d{2})")
 _ID = re.compile(r"\d{1,18}")
 _MONTH = re.compile(r"(\d{4})-(\d{2})")
-WEEKDAY_CHOICES = [("0", _l("Lundi")), ("1", _l("Mardi")), ("2", _l("Mercredi")), ("3", _l("Jeudi")),
-                   ("4", _l("Vendredi"))]
-PATTERN_HORIZON = dt.timedelta(days=366)  # « jusqu'au … »: at most about a year ahead
+WEEKDAYS = (("0", _l("Lundi")), ("1", _l("Mardi")), ("2", _l("Mercredi")), ("3", _l("Jeudi")), ("4", _l("Vendredi")))
+PATTERN_HORIZON = dt.timedelta(days=366)
+FIRST_YEAR, LAST_YEAR = 2000, 2100  # months and cells outside are not a planning anyone shows  # « jusqu'au … »: at most about a year ahead
 
 
 class BadCells(Exception):
@@ -41,6 +42,8 @@ def parse_cell(value: str) -> Cell:
         day = dt.date.fromisoformat(match.group(3))
     except ValueError:
         raise BadCells(value) from None
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise BadCells(value)
     return Cell(int(match.group(1)), int(match.group(2)), day)
 
 
@@ -50,7 +53,7 @@ def parse_month(value: str | None) -> dt.date | None:
     if match is None:
         return None
     year, month = int(match.group(1)), int(match.group(2))
-    if not (2000 <= year <= 2100 and 1 <= month <= 12):
+    if not (FIRST_YEAR <= year <= LAST_YEAR and 1 <= month <= 12):
         return None
     return dt.date(year, month, 1)
 
@@ -134,10 +137,11 @@ class AbsenceForm(ReserveForm):
 
     def __init__(self, *args, motives=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.motif.choices = [(m.code, m.label) for m in motives]
+        self.motif.choices = [SelectChoice(m.code, m.label) for m in motives]
+        self._motives = {m.code for m in motives}
 
     def validate_motif(self, field):
-        if field.data not in {code for code, _label in field.choices}:
+        if field.data not in self._motives:
             raise ValidationError(_l("Choisissez le motif de l'absence dans la liste."))
 
 
@@ -177,31 +181,33 @@ class PatternForm(FlaskForm):
     enfant = SelectField(_l("Enfant"), validators=[DataRequired(message=_l("Choisissez l'enfant."))],
                          validate_choice=False)
     services = MultiCheckboxField(_l("Services"), validate_choice=False)
-    jours = MultiCheckboxField(_l("Jours de la semaine"), choices=WEEKDAY_CHOICES, validate_choice=False)
+    jours = MultiCheckboxField(_l("Jours de la semaine"), validate_choice=False)
     du = DayField(_l("Du"), validators=[DataRequired(message=_l("Indiquez la date de début."))])
     au = DayField(_l("Jusqu'au"), validators=[DataRequired(message=_l("Indiquez la date de fin."))])
 
     def __init__(self, *args, children=(), services=(), today: dt.date, **kwargs):
         super().__init__(*args, **kwargs)
         self.today = today
-        self.enfant.choices = [(str(c.id), f"{c.first_name} {c.last_name}") for c in children]
-        self.services.choices = [(str(s.id), s.name) for s in services]
+        self.enfant.choices = [SelectChoice(str(c.id), f"{c.first_name} {c.last_name}") for c in children]
+        self.services.choices = [SelectChoice(str(s.id), s.name) for s in services]
+        self.jours.choices = [SelectChoice(value, label) for value, label in WEEKDAYS]
+        self._children = {str(c.id) for c in children}
+        self._services = {str(s.id) for s in services}
 
     def validate_enfant(self, field):
-        if field.data not in {value for value, _label in field.choices}:
+        if field.data not in self._children:
             raise ValidationError(_l("Choisissez l'enfant dans la liste."))
 
     def validate_services(self, field):
-        allowed = {value for value, _label in field.choices}
         if not field.data:
             raise ValidationError(_l("Choisissez au moins un service."))
-        if any(value not in allowed for value in field.data):
+        if any(value not in self._services for value in field.data):
             raise ValidationError(_l("Choisissez les services dans la liste."))
 
     def validate_jours(self, field):
         if not field.data:
             raise ValidationError(_l("Choisissez au moins un jour de la semaine."))
-        if any(value not in {"0", "1", "2", "3", "4"} for value in field.data):
+        if any(value not in {v for v, _label in WEEKDAYS} for value in field.data):
             raise ValidationError(_l("Choisissez les jours dans la liste (du lundi au vendredi)."))
 
     def validate_du(self, field):

@@ -49,8 +49,8 @@ STATE_LABELS = {
     "not_running": _l("Pas de service ce jour-là"),
 }
 STATE_ICONS = {
-    "reserved": "✓", "regular": "↻", "pending_reservation": "⧗", "refused_reservation": "✗",
-    "pending_absence": "⧖", "absent_excused": "⊘", "absent_billed": "€", "closed": "⊗", "public_holiday": "F",
+    "reserved": "✓", "regular": "↻", "pending_reservation": "◔", "refused_reservation": "✗",
+    "pending_absence": "◷", "absent_excused": "⊘", "absent_billed": "€", "closed": "⊗", "public_holiday": "F",
     "small_holidays": "P", "summer_holidays": "G", "not_enrolled": "–", "free": "○", "not_running": "·",
 }
 STATE_SHORT = {
@@ -60,7 +60,7 @@ STATE_SHORT = {
     "small_holidays": _l("Vac."), "summer_holidays": _l("Vac."), "not_enrolled": _l("N.I."),
     "free": _l("Libre"), "not_running": "",
 }
-LATE = {"label": _l("Hors délai"), "icon": "⏱", "short": _l("H.D.")}
+LATE = {"label": _l("Hors délai"), "icon": "⚠", "short": _l("H.D.")}
 REASONS = {
     "not_enrolled": _l("Non inscrit à ce service ce jour-là"),
     "not_running": _l("Le service ne fonctionne pas ce jour-là"),
