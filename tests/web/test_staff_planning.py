@@ -482,3 +482,34 @@ def test_a_local_day_is_listed_and_blocks_booking(app, client_for, alpha):
         assert client.post("/agent/jours-locaux", data=bad).status_code == 400, bad
     db.expire_all()
     assert db.scalars(select(LocalDay.label)).all() == ["Pont de la fête locale"]
+
+
+def test_closing_one_class_excuses_only_its_children(client_for, tenant_db, clock):
+    import datetime as dt
+
+    from sqlalchemy import select
+
+    from tests.factories import enrol, make_child, make_family, make_service
+    from tests.helpers import csrf_token
+    from tests.web.test_staff import signed_in_agent
+    from webapp.planning.models import DayRequest
+
+    db = tenant_db("beta")
+    family = make_family(db)
+    canteen = make_service(db)
+    day = dt.date(2025, 12, 15)
+    for first_name, school_class in (("Léo", "CP"), ("Jade", "CM2")):
+        child = make_child(db, family, first_name=first_name, school_class=school_class)
+        enrol(db, child, canteen)
+        db.add(DayRequest(family_id=family.id, child_id=child.id, service_id=canteen.id, day=day, kind="reservation",
+                          state="accepted", created_at=clock.now, comment=""))
+    db.commit()
+    client = client_for("beta.test")
+    signed_in_agent(client, db)
+    page = client.get("/agent/fermetures").get_data(as_text=True)
+    answer = client.post("/agent/fermetures", data={"day": day.isoformat(), "service": "", "site": "",
+                                                    "school_class": "CP", "reason": "Enseignant absent",
+                                                    "csrf_token": csrf_token(page)})
+    assert answer.status_code == 303
+    absences = db.scalars(select(DayRequest).where(DayRequest.kind == "absence")).all()
+    assert len(absences) == 1 and absences[0].billed is False

@@ -84,6 +84,7 @@ class ClosureForm(FlaskForm):
     day = DayField(_l("Date"), validators=[DataRequired(_l("Choisissez la date.")), _not_in_the_past])
     service = SelectField(_l("Service"), validate_choice=False)
     site = SelectField(_l("Site"), validate_choice=False)
+    school_class = SelectField(_l("Classe"), validate_choice=False)
     reason = StringField(
         _l("Raison (transmise aux familles)"),
         validators=[DataRequired(_l("Indiquez la raison : grève, sortie, enseignant absent…")),
@@ -336,6 +337,12 @@ def _closure_choices(form: ClosureForm, services: list[Service]) -> None:
     form.service.choices = [("", _("Tous les services"))] + [
         (str(s.id), f"{s.name} – {s.site}" if s.site else s.name) for s in services]
     form.site.choices = [("", _("Tous les sites"))] + [(site, site) for site in _sites(services)]
+    form.school_class.choices = [("", _("Toutes les classes"))] + [(c, c) for c in _classes()]
+
+
+def _classes() -> list[str]:
+    return list(db.scalars(select(Child.school_class).where(Child.school_class != "").distinct()
+                           .order_by(Child.school_class)))
 
 
 def _upcoming_closures():
@@ -365,18 +372,23 @@ def closures():
     if site is not None and site not in _sites(services):
         form.site.errors = [_("Choisissez un site de la liste.")]
         return page(400)
+    school_class = form.school_class.data or None
+    if school_class is not None and school_class not in _classes():
+        form.school_class.errors = [_("Choisissez une classe de la liste.")]
+        return page(400)
     day = form.day.day
     same = select(Closure.id).where(
         Closure.day == day,
         Closure.service_id.is_(None) if service_id is None else Closure.service_id == service_id,
-        Closure.site.is_(None) if site is None else Closure.site == site)
+        Closure.site.is_(None) if site is None else Closure.site == site,
+        Closure.school_class.is_(None) if school_class is None else Closure.school_class == school_class)
     if db.scalar(same) is not None:
         form.form_errors.append(_("Cette fermeture est déjà enregistrée pour ce jour."))
         return page(400)
     now = clock.utcnow()
     reason = form.reason.data.strip()
     booked = booking.close_day(db, day=day, service_id=service_id, site=site, reason=reason,
-                               agent_id=current_user.agent.id, now=now)
+                               agent_id=current_user.agent.id, now=now, school_class=school_class)
     mails = notify.queue_closure_mails(db, g.tenant, booked, day=day, reason=reason, now=now)
     db.commit()
     flash(_("Fermeture enregistrée."), "success")
