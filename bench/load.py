@@ -94,9 +94,11 @@ class Result:
         return Result(self.requests + other.requests, self.errors + other.errors, self.seconds + other.seconds)
 
 
-def hammer(port: int, host: str, path: str = "/", seconds: float = 4.0, connections: int = 4) -> Result:
-    """Throughput of GET `path` on `host` with `connections` concurrent clients for `seconds`."""
-    request = request_bytes(host, path)
+def hammer(port: int, host: str, path: str = "/", seconds: float = 4.0, connections: int = 4,
+           cookie: str | None = None) -> Result:
+    """Throughput of GET `path` on `host` with `connections` concurrent clients for `seconds`
+    (as a signed-in visitor when `cookie` is given)."""
+    request = request_bytes(host, path, cookie)
     with processes(connections) as pool:
         started = time.monotonic()
         counts = pool.starmap(_client, [(port, request, started + seconds)] * connections)

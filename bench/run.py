@@ -5,6 +5,10 @@
 3. On PostgreSQL: the time to create one tenant, and to `migrate` 200 up-to-date tenants.
 4. A web worker's resident memory after serving all 1,000 communes once, on SQLite and
    on PostgreSQL.
+5. A family's planning month (3 children × 4 services × 31 days), signed in, against the
+   trivial route in the same gunicorn (bench/planning.py prepares it).
+6. The agents' day of a commune of 2,000 children: server time of the page and of its CSV,
+   on SQLite and on PostgreSQL (bench/planning.py).
 
 Everything runs on 127.0.0.1 in a temporary folder (and a PostgreSQL database of its
 own, always dropped); every server and client stops by itself. A missed goal is a
@@ -30,7 +34,7 @@ from sqlalchemy import create_engine, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 from sqlalchemy_utils import create_database, drop_database  # noqa: E402
 
-from bench import tenants  # noqa: E402
+from bench import planning, tenants  # noqa: E402
 from bench.load import Result, fetch, hammer, processes, request_bytes  # noqa: E402
 from bench.server import gunicorn, rss_mb  # noqa: E402
 from webapp import create_app  # noqa: E402
@@ -107,20 +111,24 @@ def migrated_app(env: dict[str, str], label: str):
 
 
 # --- figures 1 and 2: throughput ----------------------------------------------------------
-def throughput(env_few: dict, env_many: dict, host: str, logs: Path) -> list[Row]:
-    """Login page vs /sante (3 communes), and login page with 1,000 vs 3 communes.
+def throughput(env_few: dict, env_many: dict, host: str, logs: Path, family: planning.Target) -> list[Row]:
+    """Login page vs /sante (3 communes), login page with 1,000 vs 3 communes, and a signed-in
+    family's planning month vs /sante (3 communes).
 
-    Both gunicorns run at once and the three targets are measured in short interleaved
+    Both gunicorns run at once and the four targets are measured in short interleaved
     slices; each ratio is the median of its per-round ratios, so that a burst of other
     work on the machine spoils one round rather than one figure.
     """
     with gunicorn(env_few, WORKERS, logs / "gunicorn-few.log") as few, \
             gunicorn(env_many, WORKERS, logs / "gunicorn-many.log") as many:
-        targets = {"trivial": (few, "/sante"), "login": (few, "/"), "login-many": (many, "/")}
-        for server, path in targets.values():  # warm-up: every worker booted, templates compiled
-            hammer(server.port, host, path, seconds=1.0, connections=CONNECTIONS)
-        rounds = [{name: hammer(server.port, host, path, seconds=SLICE, connections=CONNECTIONS)
-                   for name, (server, path) in targets.items()} for _ in range(ROUNDS)]
+        family = planning.checked(few.port, family, "family page")  # 200 and the child's name, or no figure
+        targets = {"trivial": (few, host, "/sante", None), "login": (few, host, "/", None),
+                   "login-many": (many, host, "/", None),
+                   "planning": (few, family.host, family.path, family.cookie)}
+        for server, on, path, cookie in targets.values():  # warm-up: every worker booted, templates compiled
+            hammer(server.port, on, path, seconds=1.0, connections=CONNECTIONS, cookie=cookie)
+        rounds = [{name: hammer(server.port, on, path, seconds=SLICE, connections=CONNECTIONS, cookie=cookie)
+                   for name, (server, on, path, cookie) in targets.items()} for _ in range(ROUNDS)]
     totals = {name: sum((r[name] for r in rounds), Result(0, 0, 0.0)) for name in targets}
     for name, total in totals.items():
         say(f"{name:<11} {total.rate:6.0f} req/s ({total.requests} in {total.seconds:.1f} s, {total.errors} errors)")
@@ -128,15 +136,20 @@ def throughput(env_few: dict, env_many: dict, host: str, logs: Path) -> list[Row
             raise RuntimeError(f"{name}: {total.errors} failed requests out of {total.requests}")
     login_trivial = [r["login"].rate / r["trivial"].rate for r in rounds]
     many_few = [r["login-many"].rate / r["login"].rate for r in rounds]
+    planning_trivial = [r["planning"].rate / r["trivial"].rate for r in rounds]
     say(f"per round: login/trivial {' '.join(f'{x:.2f}' for x in login_trivial)}; "
-        f"{MANY:,}/{FEW} {' '.join(f'{x:.2f}' for x in many_few)}")
-    a, b = statistics.median(login_trivial), statistics.median(many_few)
-    trivial, login, login_many = (total.rate for total in totals.values())
+        f"{MANY:,}/{FEW} {' '.join(f'{x:.2f}' for x in many_few)}; "
+        f"planning/trivial {' '.join(f'{x:.3f}' for x in planning_trivial)}")
+    a, b, c = statistics.median(login_trivial), statistics.median(many_few), statistics.median(planning_trivial)
+    trivial, login, login_many, month = (total.rate for total in totals.values())
+    say(f"family planning page / trivial route: {c:.3f} ({month:.1f} / {trivial:.0f} req/s)")
     return [
         Row("login page / trivial route (throughput)", f"{a:.2f}  ({login:.0f} / {trivial:.0f} req/s)",
             "≥ 0.5", a >= 0.5),
         Row(f"login page, {MANY:,} / {FEW} communes (throughput)", f"{b:.2f}  ({login_many:.0f} / {login:.0f} req/s)",
             "≥ 0.9", b >= 0.9),
+        Row("family planning page, 3 children × 4 services × 31 days / trivial route (throughput)",
+            f"{c:.3f}  ({month:.1f} / {trivial:.0f} req/s)", f"≥ {planning.PAGE_GOAL}", c >= planning.PAGE_GOAL),
     ]
 
 
@@ -211,6 +224,7 @@ def postgres(many_file: Path, communes: list[dict], instance: Path, secret: str,
             Row("create one tenant (PostgreSQL, median of 3)", f"{create:.2f} s", "< 1 s", create < 1),
             Row(f"migrate {MIGRATED} up-to-date tenants (PostgreSQL)", f"{migrate:.2f} s", "< 10 s", migrate < 10),
             memory(env, communes, app, "PostgreSQL", logs),
+            *(Row(*figure) for figure in planning.agent_day(app, env, communes[1], "PostgreSQL", logs)),
         ]
     finally:
         if app is not None:
@@ -224,6 +238,9 @@ def skipped_postgres() -> list[Row]:
         ("create one tenant (PostgreSQL)", "< 1 s"),
         (f"migrate {MIGRATED} up-to-date tenants (PostgreSQL)", "< 10 s"),
         (f"worker RSS after {MANY:,} communes (PostgreSQL)", "< 200 MB"),
+        (f"agents' day page, {planning.DAY_CHILDREN:,} children (PostgreSQL, server time)",
+         f"< {planning.DAY_GOAL_MS} ms"),
+        (f"agents' day CSV export, {planning.DAY_CHILDREN:,} children (PostgreSQL, server time)", planning.NO_GOAL),
     )]
 
 
@@ -234,6 +251,8 @@ def print_table(rows: list[Row]) -> None:
     print()
     for row in [header, *rows]:
         status = "result" if row is header else {True: "OK", False: "NOT OK", None: "SKIPPED"}[row.ok]
+        if row.ok is None and row.goal == planning.NO_GOAL and not row.value.startswith("skipped"):
+            status = "info"  # a figure printed with no goal of its own
         print("  ".join(s.ljust(w) for s, w in zip((row.metric, row.value, row.goal), widths)), status)
 
 
@@ -251,10 +270,12 @@ def bench() -> list[Row]:
         env_many = environment(sqlite, tmp / f"tenants-{MANY}.yaml", tmp / "instance", secret)
         app = migrated_app(env_many, "SQLite")
         app.extensions["tenancy"].storage.dispose()
+        family = planning.family_page(app, communes[0])  # the first commune's; the agents' day is the second's
         say(f"throughput on {host}: {WORKERS} workers, {CONNECTIONS} connections, "
             f"{ROUNDS} rounds of interleaved {SLICE:.0f} s slices")
-        rows = throughput(env_few, env_many, host, tmp)
+        rows = throughput(env_few, env_many, host, tmp, family)
         rows.append(memory(env_many, communes, app, "SQLite", tmp))
+        rows += [Row(*figure) for figure in planning.agent_day(app, env_few, communes[1], "SQLite", tmp)]
         if postgres_reachable():
             rows += postgres(tmp / f"tenants-{MANY}.yaml", communes, tmp / "instance", secret, tmp)
         else:

@@ -88,14 +88,18 @@ def _probe(host: str) -> bytes:
 
 
 @contextmanager
-def gunicorn(env: dict[str, str], workers: int, log: Path, ready_host: str = "localhost"):
-    """Run `gunicorn --workers N "webapp:create_app()"` with `env` added; always stopped after."""
+def gunicorn(env: dict[str, str], workers: int, log: Path, ready_host: str = "localhost",
+             extra_args: list[str] = ()):
+    """Run `gunicorn --workers N "webapp:create_app()"` with `env` added; always stopped after.
+
+    `extra_args` go on gunicorn's command line (e.g. an access log whose lines go to `log`).
+    """
     port = free_port()
     full_env = {**os.environ, "PORT": str(port), "DEMO": "0", "PRODUCTION": "0", **env}
     with log.open("w") as out:
         process = subprocess.Popen(
             [str(GUNICORN), "--workers", str(workers), "--bind", f"127.0.0.1:{port}", *_NO_CONTROL_SOCKET,
-             "webapp:create_app()"],
+             *extra_args, "webapp:create_app()"],
             cwd=ROOT, env=full_env, stdout=out, stderr=subprocess.STDOUT,
         )
     server = Server(port, process, log)

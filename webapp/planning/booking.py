@@ -50,6 +50,7 @@ class FamilyPlanning:
     closures: list[Closure]
     calendar: SchoolCalendar
     rows: dict[int, list[Service]] = field(default_factory=dict)  # child id → enrolled services
+    _lateness: dict = field(default_factory=dict, repr=False)
 
     @classmethod
     def load(cls, db: Session, settings: CommuneSettings, family_id: int, start: dt.date, end: dt.date,
@@ -123,6 +124,17 @@ class FamilyPlanning:
         reservation_rule, absence_rule, _mode = self.rules(cell)
         rule = reservation_rule if kind == "reservation" else absence_rule
         return deadlines.refusal(cell.day, rule, now, self.calendar.is_working_day)
+
+    def is_late(self, cell: Cell, kind: str, now: dt.datetime) -> bool:
+        """Whether `kind` is past its deadline for this cell: the grid asks it of every cell,
+        so the answer is kept per (rule, day) for this `now`."""
+        reservation_rule, absence_rule, _mode = self.rules(cell)
+        rule = reservation_rule if kind == "reservation" else absence_rule
+        key = (id(rule), cell.day, now)
+        late = self._lateness.get(key)
+        if late is None:
+            late = self._lateness[key] = not deadlines.is_open(cell.day, rule, now, self.calendar.is_working_day)
+        return late
 
     def request_for(self, request_id: int) -> DayRequest | None:
         return next((r for rs in self.requests.values() for r in rs if r.id == request_id), None)

@@ -15,6 +15,7 @@ from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from sqlalchemy import select
 
 from tenancy.web import require_tenant
@@ -25,6 +26,7 @@ from webapp.i18n import long_day
 from webapp.planning import booking, deadlines
 from webapp.planning.forms import (PATTERN_HORIZON, AbsenceForm, BadCells, PatternForm, ReserveForm, WithdrawForm,
                                    parse_month)
+from webapp.planning.grid_html import CellRenderer
 from webapp.planning.models import DayRequest
 from webapp.planning.rules import ABSENCE_POSSIBLE, BOOKABLE, STATES, WITHDRAWABLE, Cell
 
@@ -115,7 +117,8 @@ class GridCell:
     action: str | None = None  # "reservation", "absence" or "withdraw": what ticking it is for
     late: bool = False  # the deadline of that action is passed (« Hors délai »)
     request_id: int | None = None  # the pending request a withdrawal takes back
-    label: str = ""
+    label: str = ""  # the full sentence a screen reader gives
+    html: str = ""  # the <td>, rendered by grid_html.CellRenderer
 
     @property
     def weekend(self) -> bool:
@@ -126,6 +129,7 @@ class GridCell:
 class GridRow:
     service: object
     cells: list[GridCell]
+    html: str = ""  # the row's cells, joined once
 
 
 @dataclass
@@ -139,41 +143,44 @@ def _pending_request(planning: booking.FamilyPlanning, cell: Cell) -> DayRequest
     return found[-1] if found else None
 
 
-def _grid_cell(planning, cell: Cell, service, now: dt.datetime, today: dt.date, late_motive: bool,
-               child_name: str) -> GridCell:
+def _grid_cell(planning, cell: Cell, now: dt.datetime, today: dt.date, late_motive: bool) -> GridCell:
     """One cell: its state, what it may be ticked for and whether that is past its deadline.
 
-    The deadline is computed once per cell, for the one action the cell allows.
+    The deadline is checked once per cell, for the one action the cell allows.
     """
     state = planning.state(cell)
     item = GridCell(cell.key(), cell.day, state)
     if item.weekend:
         pass  # visible, never interactive
     elif state in BOOKABLE:
-        item.late = planning.refusal(cell, "reservation", now) is not None
+        item.late = planning.is_late(cell, "reservation", now)
         item.action = None if item.late else "reservation"
     elif state in ABSENCE_POSSIBLE:
-        item.late = planning.refusal(cell, "absence", now) is not None
+        item.late = planning.is_late(cell, "absence", now)
         # Late, an absence is still accepted with a motive that allows it (illness…), until the day.
         item.action = "absence" if not item.late or (late_motive and cell.day >= today) else None
     elif state in WITHDRAWABLE:
         pending = _pending_request(planning, cell)
         if pending is not None:
-            item.late = planning.refusal(cell, pending.kind, now) is not None
+            item.late = planning.is_late(cell, pending.kind, now)
             item.request_id = pending.id
             item.action = None if item.late else "withdraw"
-    text = str(STATE_LABELS[state]).lower()
-    if item.late:
-        text = _("%(state)s, hors délai", state=text)
-    if child_name:
-        item.label = _("%(child)s, %(service)s, %(day)s : %(state)s", child=child_name, service=service.name,
-                       day=long_day(cell.day), state=text)
-    else:
-        item.label = _("%(service)s, %(day)s : %(state)s", service=service.name, day=long_day(cell.day), state=text)
     return item
 
 
-def _blocks(planning: booking.FamilyPlanning, days: list[dt.date], several: bool) -> list[ChildBlock]:
+def _renderer(days: list[dt.date], selected: set[str], selected_requests: set[int]) -> CellRenderer:
+    """Every text of the grid translated once for this request."""
+    return CellRenderer(
+        icons=STATE_ICONS, shorts={s: str(short) for s, short in STATE_SHORT.items()},
+        state_texts={s: str(label).lower() for s, label in STATE_LABELS.items()},
+        late_icon=LATE["icon"], late_short=str(LATE["short"]), late_text=_("%(state)s, hors délai"),
+        label_with_child=_("%(child)s, %(service)s, %(day)s : %(state)s"),
+        label=_("%(service)s, %(day)s : %(state)s"), day_names={day: long_day(day) for day in days},
+        selected=selected, selected_requests=selected_requests)
+
+
+def _blocks(planning: booking.FamilyPlanning, days: list[dt.date], several: bool,
+            renderer: CellRenderer) -> list[ChildBlock]:
     now, today = _now(), _today()
     late_motive = any(m.late_allowed for m in planning.settings.absence_motives)
     blocks = []
@@ -181,9 +188,13 @@ def _blocks(planning: booking.FamilyPlanning, days: list[dt.date], several: bool
         block = ChildBlock(child)
         name = child.first_name if several else ""
         for service in planning.rows.get(child.id, ()):
-            cells = [_grid_cell(planning, Cell(child.id, service.id, day), service, now, today, late_motive, name)
-                     for day in days]
-            block.rows.append(GridRow(service, cells))
+            cells = []
+            for day in days:
+                item = _grid_cell(planning, Cell(child.id, service.id, day), now, today, late_motive)
+                item.label = renderer.accessible_label(item, service.name, name)
+                item.html = renderer.render(item, service.name, name)
+                cells.append(item)
+            block.rows.append(GridRow(service, cells, Markup("".join(c.html for c in cells))))
         blocks.append(block)
     return blocks
 
@@ -224,7 +235,8 @@ def _month_page(family, month: dt.date, child_id: int | None = None, form=None, 
         if child is None:
             abort(404)
     days = [start + dt.timedelta(days=n) for n in range((end - start).days + 1)]
-    blocks = _blocks(planning, days, several=len(planning.children) > 1)
+    renderer = _renderer(days, selected, selected_requests)
+    blocks = _blocks(planning, days, several=len(planning.children) > 1, renderer=renderer)
     services = {s.id: s for rows in planning.rows.values() for s in rows}.values()
     today = _today()
     return render_template(
@@ -233,7 +245,7 @@ def _month_page(family, month: dt.date, child_id: int | None = None, form=None, 
         current=today.replace(day=1), legend=_legend(), weekday_short=WEEKDAY_SHORT, today=today,
         ages={c.id: _age(c.birth_date, today) for c in planning.children},
         births={c.id: format_date(c.birth_date, "dd/MM/y") for c in planning.children},
-        icons=STATE_ICONS, shorts=STATE_SHORT, late=LATE,
+        icons=STATE_ICONS, shorts=STATE_SHORT, late=LATE, day_names=renderer.day_names,
         rules=_deadline_rules(g.tenant.settings, services), motives=g.tenant.settings.absence_motives,
         form=form or AbsenceForm(motives=g.tenant.settings.absence_motives, formdata=None),
         errors=errors, selected=selected, selected_requests=selected_requests,
