@@ -5,7 +5,7 @@ from webapp.db import PlatformBase, TenantBase
 from webapp.families.models import Child, Family
 from webapp.federation.models import AdminRecoveryCode, AdminSession, AdminThrottle, FederationAdmin
 from webapp.mail.models import OutboxMail
-from webapp.planning.models import Closure, DayRequest, Enrolment, LocalDay, Service
+from webapp.planning.models import Attendance, Closure, DayRequest, Enrolment, LocalDay, Service
 
 tenant_metadata = TenantBase.metadata
 platform_metadata = PlatformBase.metadata
@@ -15,6 +15,7 @@ __all__ = [
     "AdminSession",
     "AdminThrottle",
     "Agent",
+    "Attendance",
     "AuditEvent",
     "AuthSession",
     "Child",

@@ -14,11 +14,12 @@ from tests.helpers import sign_in as family_sign_in
 from webapp.auth.models import Agent
 from webapp.mail.models import OutboxMail
 from webapp.planning import booking, daily
-from webapp.planning.models import Closure, DayRequest, LocalDay
+from webapp.planning.models import Attendance, Closure, DayRequest, LocalDay
 from webapp.planning.rules import Cell
 
 THURSDAY = dt.date(2025, 12, 11)  # the clock fixture says Monday 8 December 2025, 10:00 in Paris
 FRIDAY = dt.date(2025, 12, 12)
+MONDAY = dt.date(2025, 12, 8)  # today
 AGENT_PAGES = ("/agent/demandes", "/agent/journee", "/agent/journee.csv", "/agent/fermetures", "/agent/jours-locaux")
 
 
@@ -387,7 +388,90 @@ def test_the_daily_view_costs_the_same_for_3_or_30_children(client_for, alpha):
     assert len(three) == len(thirty)
     with recorded_sql() as direct:
         daily.daily_counts(db, THURSDAY)
-    assert len(direct) <= 4
+    assert len(direct) <= 5  # services, requests, closures, local day, attendance
+
+
+# --- the register (attendance) -------------------------------------------------------------------
+
+
+def register(db) -> dict[int, bool]:
+    db.expire_all()
+    return dict(db.execute(select(Attendance.child_id, Attendance.present)).all())
+
+
+def take_register(client, service, present, day="2025-12-08", token=None):
+    if token is None:
+        token = csrf_token(client.get(f"/agent/journee?date={day}").get_data(as_text=True))
+    return client.post("/agent/journee/pointage", data={"csrf_token": token, "date": day,
+                                                         "service_id": str(service.id),
+                                                         "present": [str(i) for i in present]})
+
+
+def test_an_agent_takes_the_register_and_the_family_sees_it(client_for, alpha):
+    db, leo, lina, zoe, canteen = alpha["db"], alpha["leo"], alpha["lina"], alpha["zoe"], alpha["canteen"]
+    ask(db, leo, canteen, MONDAY, state="accepted")
+    ask(db, lina, canteen, MONDAY, state="accepted")
+    ask(db, zoe, canteen, MONDAY)  # pending: not expected, listed in case she comes
+    client = agent(client_for, db)
+    page = client.get("/agent/journee?date=2025-12-08").get_data(as_text=True)
+    assert page.count("Enregistrer le pointage") == 1  # the canteen; nobody in the morning care
+    box = f'id="present-{canteen.id}-{leo.id}" name="present" value="{leo.id}"'
+    assert f"{box}>" in page and "Présent : DUPONT Léo (CP)" in page and "MARTIN Zoé (CM1) – non attendu" in page
+
+    answer = take_register(client, canteen, [leo.id])
+    assert answer.status_code == 303
+    assert answer.headers["Location"].endswith(f"/agent/journee?date=2025-12-08#service-{canteen.id}")
+    assert register(db) == {leo.id: True, lina.id: False}
+    again = client.get("/agent/journee?date=2025-12-08").get_data(as_text=True)
+    assert "Pointage enregistré" in again and f"{box} checked>" in again and "déjà pointé" in again
+
+    family = client_for("alpha.test")
+    assert family_sign_in(family).status_code == 303
+    grid = family.get("/planning?mois=2025-12").get_data(as_text=True)
+    assert "Léo, RESTAURATION, lundi 8 décembre : présent" in grid
+    assert "Lina, RESTAURATION, lundi 8 décembre : absent (non prévenu)" in grid
+    assert "Absent (non prévenu)" in grid and 'class="cell cell--present' in grid
+    assert re.search(r'class="cell cell--absent[ "]', grid)
+
+    assert take_register(client, canteen, [lina.id, zoe.id]).status_code == 303  # corrected; Zoé came anyway
+    assert register(db) == {leo.id: False, lina.id: True, zoe.id: True}
+
+
+def test_a_register_is_refused_in_french_for_a_future_day_or_an_unknown_child(client_for, tenant_db, alpha):
+    db, leo, canteen = alpha["db"], alpha["leo"], alpha["canteen"]
+    ask(db, leo, canteen, MONDAY, state="accepted")
+    ask(db, leo, canteen, THURSDAY, state="accepted")
+    beta = tenant_db("beta")
+    stranger = make_child(beta, make_family(beta, number="900900", last_name="AILLEURS"), first_name="Bertrand")
+    client = agent(client_for, db)
+    token = csrf_token(client.get("/agent/journee?date=2025-12-08").get_data(as_text=True))
+    future = client.get("/agent/journee?date=2025-12-11").get_data(as_text=True)
+    assert "DUPONT" in future and "Enregistrer le pointage" not in future
+
+    answer = take_register(client, canteen, [leo.id], day="2025-12-11", token=token)
+    assert answer.status_code == 400 and "pas pour un jour à venir" in answer.get_data(as_text=True)
+    for ids in ([leo.id, stranger.id + 1000], [leo.id, alpha["zoe"].id], ["abc"]):
+        answer = take_register(client, canteen, ids, token=token)
+        assert answer.status_code == 400 and "Enfant inconnu pour ce service" in answer.get_data(as_text=True)
+    assert take_register(client, alpha["morning"], [], token=token).status_code == 400  # nobody to take
+    assert take_register(client, canteen, [leo.id], token="forged").status_code == 400
+    assert register(db) == {}
+
+
+def test_an_alpha_agent_cannot_take_the_register_of_beta(client_for, tenant_db, alpha):
+    beta = tenant_db("beta")
+    child = make_child(beta, make_family(beta, number="900900", last_name="AILLEURS"), first_name="Bertrand")
+    service = make_service(beta)
+    ask(beta, child, service, MONDAY, state="accepted")
+    staff_tests.make_agent(beta)  # same e-mail, same id in beta
+    client = agent(client_for, alpha["db"])
+    token = csrf_token(client.get("/agent/journee").get_data(as_text=True))
+    cookie = client.get_cookie("portail_session", domain="alpha.test")
+    thief = client_for("beta.test")
+    thief.set_cookie("portail_session", cookie.value, domain="beta.test")
+    answer = take_register(thief, service, [child.id], token=token)
+    assert answer.status_code == 302 and answer.headers["Location"].endswith("/agent/connexion")  # anonymous
+    assert register(beta) == {}
 
 
 # --- closures and local days ---------------------------------------------------------------------

@@ -10,7 +10,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import and_, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -19,7 +19,7 @@ from webapp.commune import CommuneSettings
 from webapp.families.models import Child
 from webapp.planning import deadlines
 from webapp.planning.calendar import SchoolCalendar
-from webapp.planning.models import LIVE_CONDITION, Closure, DayRequest, Enrolment, LocalDay, Service
+from webapp.planning.models import LIVE_CONDITION, Attendance, Closure, DayRequest, Enrolment, LocalDay, Service
 from webapp.planning.rules import ABSENCE_POSSIBLE, BOOKABLE, WITHDRAWABLE, Cell, absence_billing, cell_state
 
 # Rolling deadlines counted in working days look back a few days before the period.
@@ -50,6 +50,8 @@ class FamilyPlanning:
     closures: list[Closure]
     calendar: SchoolCalendar
     rows: dict[int, list[Service]] = field(default_factory=dict)  # child id → enrolled services
+    # (child, service, day) → present, for cells with a request whose register was taken
+    attendance: dict[tuple[int, int, dt.date], bool] = field(default_factory=dict)
     _lateness: dict = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -70,18 +72,28 @@ class FamilyPlanning:
             services[service.id] = service
             if service not in rows[enrolment.child_id]:
                 rows[enrolment.child_id].append(service)
-        requests = defaultdict(list)
-        for request in db.scalars(
-            select(DayRequest).where(DayRequest.child_id.in_(ids), DayRequest.day >= start, DayRequest.day <= end,
-                                     DayRequest.state != "withdrawn").order_by(DayRequest.id)
+        # The register (attendance) comes with the requests, in the same query: it only shows on a
+        # booked cell, which always has its reservation here (the month page has a query budget).
+        requests, attendance = defaultdict(list), {}
+        for request, present in db.execute(
+            select(DayRequest, Attendance.present)
+            .outerjoin(Attendance, and_(Attendance.child_id == DayRequest.child_id,
+                                        Attendance.service_id == DayRequest.service_id,
+                                        Attendance.day == DayRequest.day))
+            .where(DayRequest.child_id.in_(ids), DayRequest.day >= start, DayRequest.day <= end,
+                   DayRequest.state != "withdrawn").order_by(DayRequest.id)
         ):
-            requests[(request.child_id, request.service_id, request.day)].append(request)
+            key = (request.child_id, request.service_id, request.day)
+            requests[key].append(request)
+            if present is not None:
+                attendance[key] = present
         closures = list(db.scalars(select(Closure).where(Closure.day >= start, Closure.day <= end)))
         local_days = {day: label for day, label in db.execute(
             select(LocalDay.day, LocalDay.label).where(LocalDay.day >= start - _LOOK_BACK, LocalDay.day <= end)
         )}
         calendar = SchoolCalendar(zone=settings.school_zone, local_days=local_days)
-        return cls(settings, start, end, children, services, enrolments, requests, closures, calendar, rows)
+        return cls(settings, start, end, children, services, enrolments, requests, closures, calendar, rows,
+                   attendance=attendance)
 
     # --- reading ----------------------------------------------------------------------
     def child(self, child_id: int) -> Child | None:
@@ -114,6 +126,7 @@ class FamilyPlanning:
             reservation=self._live(cell, "reservation"),
             refused_reservation=self._refused(cell),
             absence=self._live(cell, "absence"),
+            attendance=self.attendance.get((cell.child_id, cell.service_id, cell.day)),
         )
 
     def rules(self, cell: Cell):

@@ -1,8 +1,9 @@
 """The agents' day: for one date, per site and service, who is booked, who is waiting, who is absent.
 
-Plain Python over a SQLAlchemy session (no Flask). Four queries whatever the number of
+Plain Python over a SQLAlchemy session (no Flask). Five queries whatever the number of
 children: the services, the day's live requests joined with their child and family, the
-day's closures and the local day off, if any. Everything else is sorted out in Python.
+day's closures, the local day off, if any, and the register (attendance) of the day.
+Everything else is sorted out in Python.
 
 A child counts as booked when an accepted reservation has no accepted absence and the
 service is not closed that day (closure or local day). A pending absence still counts
@@ -13,11 +14,11 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
 from webapp.families.models import Child, Family
-from webapp.planning.models import LIVE_STATES, Closure, DayRequest, LocalDay, Service
+from webapp.planning.models import LIVE_STATES, Attendance, Closure, DayRequest, LocalDay, Service
 
 # Entry states, in the order the page and the CSV explain them.
 BOOKED = "booked"  # expected: meal to order, child on the list
@@ -59,6 +60,24 @@ class DailyRow:
     booked: list[Entry] = field(default_factory=list)
     pending: list[Entry] = field(default_factory=list)
     absences: list[Entry] = field(default_factory=list)
+    attendance: dict[int, bool] = field(default_factory=dict)  # child id → present, once the register is taken
+
+    @property
+    def taken(self) -> bool:
+        """Whether the register of this service was taken that day."""
+        return bool(self.attendance)
+
+    def register(self) -> list[tuple[Entry, bool]]:
+        """The register's lines: the expected children, then the others listed that day (they may come
+        without a booking), each with whether it is ticked. A closed service has no register."""
+        if self.closed is not None:
+            return []
+        seen, lines = set(), []
+        for entry in self.booked + self.pending + [e for e in self.absences if e.state != CLOSED]:
+            if entry.child_id not in seen:
+                seen.add(entry.child_id)
+                lines.append((entry, self.attendance.get(entry.child_id, False)))
+        return lines
 
     @property
     def count(self) -> int:
@@ -79,20 +98,27 @@ def daily_counts(db: Session, day: dt.date) -> list[DailyRow]:
     services = list(db.scalars(select(Service).order_by(Service.site, Service.name, Service.id)))
     closures = list(db.scalars(select(Closure).where(Closure.day == day).order_by(Closure.id)))
     local_day = db.scalar(select(LocalDay.label).where(LocalDay.day == day))
+    # Plain columns, not ORM objects: 2,000 children are 5,000 rows, and building full
+    # DayRequest/Child/Family objects (password hashes included) was most of the page's time.
     requests = db.execute(
-        select(DayRequest, Child, Family)
+        select(DayRequest.id, DayRequest.service_id, DayRequest.child_id, DayRequest.kind, DayRequest.state,
+               DayRequest.motive, DayRequest.billed, DayRequest.late, Child.last_name, Child.first_name,
+               Child.school_class, Family.id.label("family_id"), Family.number.label("family_number"),
+               Family.last_name.label("family_name"))
         .join(Child, Child.id == DayRequest.child_id)
         .join(Family, Family.id == DayRequest.family_id)
         .where(DayRequest.day == day, DayRequest.state.in_(LIVE_STATES))
         .order_by(DayRequest.id)
     ).all()
+    attendance = db.execute(select(Attendance.service_id, Attendance.child_id, Attendance.present)
+                            .where(Attendance.day == day)).all()
 
     # (service, child) → {"reservation": request, "absence": request}; the last live one of each kind.
-    cells: dict[tuple[int, int], dict[str, DayRequest]] = defaultdict(dict)
-    people: dict[int, tuple[Child, Family]] = {}
-    for request, child, family in requests:
+    cells: dict[tuple[int, int], dict[str, Row]] = defaultdict(dict)
+    people: dict[int, Row] = {}
+    for request in requests:
         cells[(request.service_id, request.child_id)][request.kind] = request
-        people[child.id] = (child, family)
+        people[request.child_id] = request
 
     with_requests = {service_id for service_id, _child in cells}
     rows: dict[int, DailyRow] = {}
@@ -107,12 +133,12 @@ def daily_counts(db: Session, day: dt.date) -> list[DailyRow]:
         row = rows.get(service_id)
         if row is None:
             continue
-        child, family = people[child_id]
+        person = people[child_id]
 
-        def entry(state: str, request: DayRequest | None = None) -> Entry:
-            return Entry(child_id=child.id, last_name=child.last_name, first_name=child.first_name,
-                         school_class=child.school_class or "", family_id=family.id, family_number=family.number,
-                         family_name=family.last_name, state=state,
+        def entry(state: str, request: Row | None = None) -> Entry:
+            return Entry(child_id=child_id, last_name=person.last_name, first_name=person.first_name,
+                         school_class=person.school_class or "", family_id=person.family_id,
+                         family_number=person.family_number, family_name=person.family_name, state=state,
                          request_id=request.id if request is not None and request.state == "pending" else None,
                          motive=request.motive if request is not None else None,
                          billed=request.billed if request is not None else None,
@@ -133,6 +159,10 @@ def daily_counts(db: Session, day: dt.date) -> list[DailyRow]:
             row.pending.append(entry(PENDING_RESERVATION, reservation))
         elif absence is not None:  # a pending absence without a booking left: nothing expected
             row.pending.append(entry(BOOKED_ABSENCE_PENDING, absence))
+
+    for service_id, child_id, present in attendance:
+        if service_id in rows:
+            rows[service_id].attendance[child_id] = present
 
     result = list(rows.values())
     for row in result:

@@ -6,7 +6,7 @@ per cell: a unique index on the live ones makes a double click or a retry harmle
 """
 import datetime as dt
 
-from sqlalchemy import BigInteger, Boolean, Date, DateTime, ForeignKey, Index, String, Text, text
+from sqlalchemy import BigInteger, Boolean, Date, DateTime, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from webapp.db import TenantBase, bigint_pk
@@ -110,3 +110,25 @@ class DayRequest(TenantBase):
     decided_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
     decided_by: Mapped[int | None] = mapped_column(BigInteger)  # agent id; None when automatic
     reason: Mapped[str] = mapped_column(String(300), default="")
+
+
+class Attendance(TenantBase):
+    """Whether a child was there, one child × service × day, as an agent took the register.
+
+    One row per cell (unique): taking the register again updates it. A child who came
+    without a booking is recorded present too.
+    """
+
+    __tablename__ = "attendance"
+    __table_args__ = (
+        UniqueConstraint("child_id", "service_id", "day", name="uq_attendance_cell"),
+        Index("ix_attendance_service_day", "service_id", "day"),
+    )
+
+    id: Mapped[int] = bigint_pk()
+    child_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("child.id", ondelete="CASCADE"))
+    service_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("service.id", ondelete="CASCADE"))
+    day: Mapped[dt.date] = mapped_column(Date)
+    present: Mapped[bool] = mapped_column(Boolean)
+    taken_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    taken_by: Mapped[int] = mapped_column(BigInteger)  # the agent

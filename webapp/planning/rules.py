@@ -11,7 +11,7 @@ from dataclasses import dataclass
 # State codes, in the legend's order (labels and icons live with the templates).
 STATES = (
     "reserved", "regular", "pending_reservation", "refused_reservation", "pending_absence",
-    "absent_excused", "absent_billed", "closed", "public_holiday", "small_holidays",
+    "absent_excused", "absent_billed", "present", "absent", "closed", "public_holiday", "small_holidays",
     "summer_holidays", "not_enrolled", "free", "not_running",
 )
 BOOKABLE = frozenset({"free", "refused_reservation"})
@@ -34,12 +34,15 @@ class Cell:
 
 
 def cell_state(*, runs: bool, enrolled: bool, calendar_kind: str | None, closed: bool,
-               reservation=None, refused_reservation=None, absence=None) -> str:
+               reservation=None, refused_reservation=None, absence=None,
+               attendance: bool | None = None) -> str:
     """The state code of one cell.
 
     `reservation` and `absence` are the cell's live requests (pending or accepted),
     `refused_reservation` the latest refused one; each has `.state`, and `.regular`
-    or `.billed`.
+    or `.billed`. `attendance` is what the register says of the cell (True present,
+    False absent, None not taken): it only shows on a booked cell, where an absent child
+    is an unannounced absence (one declared beforehand shows as an absence instead).
     """
     if not runs:
         return "not_running"
@@ -56,6 +59,8 @@ def cell_state(*, runs: bool, enrolled: bool, calendar_kind: str | None, closed:
     if reservation is not None:
         if reservation.state == "pending":
             return "pending_reservation"
+        if attendance is not None:
+            return "present" if attendance else "absent"
         return "regular" if reservation.regular else "reserved"
     if refused_reservation is not None:
         return "refused_reservation"

@@ -23,7 +23,7 @@ from tenancy.web import require_tenant
 from webapp import clock
 from webapp.db import db
 from webapp.families.models import Child, Family
-from webapp.planning import booking, daily, notify
+from webapp.planning import attendance, booking, daily, notify
 from webapp.planning.models import Closure, DayRequest, LocalDay, Service
 from webapp.staff.access import no_store, staff_required
 from webapp.validators import PrintableText
@@ -90,6 +90,10 @@ class ClosureForm(FlaskForm):
         validators=[DataRequired(_l("Indiquez la raison : grève, sortie, enseignant absent…")),
                     Length(max=200, message=_l("La raison ne doit pas dépasser 200 caractères.")), PrintableText()],
     )
+
+
+class AttendanceForm(FlaskForm):
+    """The register of one service: only the CSRF token is a form field, the ticks are read by hand."""
 
 
 class LocalDayForm(FlaskForm):
@@ -291,14 +295,55 @@ def entry_state(entry: daily.Entry) -> str:
     return label
 
 
+def _day_page(day: dt.date, error: str | None, status: int):
+    rows = daily.daily_counts(db, day)
+    return render_template("planning/staff_day.html", day=day, rows=rows, error=error, entry_state=entry_state,
+                           previous=day - dt.timedelta(days=1), next=day + dt.timedelta(days=1), today=today(),
+                           kinds=daily, register_form=AttendanceForm()), status
+
+
 @bp.get("/journee")
 @staff_required()
 def day_view():
     day, error = _day_from_args()
-    rows = daily.daily_counts(db, day)
-    return render_template("planning/staff_day.html", day=day, rows=rows, error=error, entry_state=entry_state,
-                           previous=day - dt.timedelta(days=1), next=day + dt.timedelta(days=1), today=today(),
-                           kinds=daily), 400 if error else 200
+    return _day_page(day, error, 400 if error else 200)
+
+
+@bp.post("/journee/pointage")
+@staff_required()
+def take_attendance():
+    """The register of one service that day: every child listed gets a row, ticked present or not.
+
+    Only today or a past day; children not listed for that service that day (another
+    commune's, made up) are refused with nothing written.
+    """
+    day = _parse_day(request.form.get("date"))
+    shown = day or today()
+    if not AttendanceForm().validate_on_submit():
+        return _day_page(shown, _("Le formulaire a expiré : rechargez la page et pointez à nouveau."), 400)
+    if day is None:
+        return _day_page(shown, _("Date invalide : rechargez la page et pointez à nouveau."), 400)
+    if day > today():
+        return _day_page(day, _("Le pointage se fait le jour même ou après : pas pour un jour à venir."), 400)
+    raw_service = request.form.get("service_id", "")
+    row = next((r for r in daily.daily_counts(db, day)
+                if raw_service.isdigit() and r.service.id == int(raw_service)), None)
+    if row is None:
+        return _day_page(day, _("Service inconnu ce jour-là : rechargez la page et pointez à nouveau."), 400)
+    listed = {entry.child_id for entry, _ticked in row.register()}
+    if not listed:
+        return _day_page(day, _("Aucun enfant à pointer pour ce service ce jour-là."), 400)
+    raw_ids = request.form.getlist("present")
+    ids = {int(v) for v in raw_ids if v.isdigit() and len(v) < 19}
+    if len(ids) != len(set(raw_ids)) or not ids <= listed:
+        return _day_page(day, _("Enfant inconnu pour ce service ce jour-là : rechargez la page et pointez à "
+                                "nouveau. Rien n'a été enregistré."), 400)
+    expected = {e.child_id for e in row.booked} | set(row.attendance)
+    attendance.record_attendance(db, day=day, service_id=row.service.id, present_child_ids=ids,
+                                 expected_child_ids=expected, agent_id=current_user.agent.id, now=clock.utcnow())
+    db.commit()
+    flash(_("Pointage enregistré"), "success")
+    return redirect(url_for("staff_planning.day_view", date=day.isoformat()) + f"#service-{row.service.id}", 303)
 
 
 def _csv_cell(value: str) -> str:

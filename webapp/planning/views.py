@@ -42,6 +42,8 @@ STATE_LABELS = {
     "pending_absence": _l("Absence en cours de traitement"),
     "absent_excused": _l("Absent excusé"),
     "absent_billed": _l("Absent facturé"),
+    "present": _l("Présent"),
+    "absent": _l("Absent (non prévenu)"),
     "closed": _l("Fermeture"),
     "public_holiday": _l("Jour férié"),
     "small_holidays": _l("Petites vacances"),
@@ -52,13 +54,15 @@ STATE_LABELS = {
 }
 STATE_ICONS = {
     "reserved": "✓", "regular": "↻", "pending_reservation": "◔", "refused_reservation": "✗",
-    "pending_absence": "◷", "absent_excused": "⊘", "absent_billed": "€", "closed": "⊗", "public_holiday": "F",
+    "pending_absence": "◷", "absent_excused": "⊘", "absent_billed": "€", "present": "●",
+    "absent": "⊖", "closed": "⊗", "public_holiday": "F",
     "small_holidays": "P", "summer_holidays": "G", "not_enrolled": "–", "free": "○", "not_running": "·",
 }
 STATE_SHORT = {
     "reserved": _l("Rés."), "regular": _l("Rég."), "pending_reservation": _l("Att."),
     "refused_reservation": _l("Ref."), "pending_absence": _l("Abs.?"), "absent_excused": _l("Exc."),
-    "absent_billed": _l("Fac."), "closed": _l("Ferm."), "public_holiday": _l("Férié"),
+    "absent_billed": _l("Fac."), "present": _l("Prés."), "absent": _l("Non prév."), "closed": _l("Ferm."),
+    "public_holiday": _l("Férié"),
     "small_holidays": _l("Vac."), "summer_holidays": _l("Vac."), "not_enrolled": _l("N.I."),
     "free": _l("Libre"), "not_running": "",
 }
