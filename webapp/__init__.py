@@ -85,9 +85,8 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.staff.views import bp as staff_bp
 
     for blueprint in (site_bp, directory_bp, portal_bp, auth_bp, dev_mail_bp, staff_bp, federation_bp, requests_bp,
-                      planning_bp):
+                      planning_bp, staff_planning_bp):
         app.register_blueprint(blueprint)
-    app.register_blueprint(staff_planning_bp)
     register_error_handlers(app)
 
 
