@@ -342,3 +342,26 @@ def test_the_month_page_costs_the_same_few_queries_for_one_child_or_three(kit):
     assert page.count('class="child-block"') == 3 and page.count('class="service"') == 12
     assert len(three) == len(one) and len(three) < 8, three
     assert len(re.findall(r'<td class="cell', page)) == 3 * 4 * 31
+
+
+def test_deadline_sentences_follow_the_visitors_language(client_for, tenant_db, clock):
+    import datetime as dt
+    import re
+
+    from tests.factories import enrol, make_child, make_family, make_service
+    from tests.helpers import csrf_token, sign_in
+
+    db = tenant_db("beta")
+    family = make_family(db)
+    child, canteen = make_child(db, family), make_service(db)
+    enrol(db, child, canteen)
+    clock.now = dt.datetime(2025, 12, 7, 10, tzinfo=dt.UTC)  # Sunday: Monday 8 is past its D−2 deadline
+    client = client_for("beta.test")
+    sign_in(client)
+    client.post("/langue", data={"locale": "en", "csrf_token": csrf_token(client.get("/accueil").get_data(as_text=True))})
+    page = client.get("/planning?mois=2025-12").get_data(as_text=True)
+    assert "For Monday &gt; Saturday before 23h59" in page or "For Monday > Saturday before 23h59" in page
+    answer = client.post("/planning/reserver", data={"cases": f"{child.id}:{canteen.id}:2025-12-08",
+                                                     "csrf_token": csrf_token(page)})
+    text = re.sub(r"\s+", " ", answer.get_data(as_text=True))
+    assert "For Monday 8 December, the deadline was Saturday 6 December at 23h59" in text

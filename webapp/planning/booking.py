@@ -53,6 +53,8 @@ class FamilyPlanning:
     # (child, service, day) → present, for cells with a request whose register was taken
     attendance: dict[tuple[int, int, dt.date], bool] = field(default_factory=dict)
     _lateness: dict = field(default_factory=dict, repr=False)
+    locale: str = "fr"  # the language of refusal sentences
+    phrases: dict = field(default_factory=lambda: dict(deadlines.FRENCH))
 
     @classmethod
     def load(cls, db: Session, settings: CommuneSettings, family_id: int, start: dt.date, end: dt.date,
@@ -136,7 +138,7 @@ class FamilyPlanning:
         """The deadline sentence when `kind` ("reservation" or "absence") is too late for this cell."""
         reservation_rule, absence_rule, _mode = self.rules(cell)
         rule = reservation_rule if kind == "reservation" else absence_rule
-        return deadlines.refusal(cell.day, rule, now, self.calendar.is_working_day)
+        return deadlines.refusal(cell.day, rule, now, self.calendar.is_working_day, self.locale, self.phrases)
 
     def is_late(self, cell: Cell, kind: str, now: dt.datetime) -> bool:
         """Whether `kind` is past its deadline for this cell: the grid asks it of every cell,

@@ -27,7 +27,7 @@ view layer can wrap the templates for translation.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -57,6 +57,14 @@ DESCRIBE_SAME_DAY = "Le jour même avant {time}"
 DAYS_ONE, DAYS_MANY = "{n} jour", "{n} jours"
 WORKING_DAYS_ONE, WORKING_DAYS_MANY = "{n} jour ouvré", "{n} jours ouvrés"
 
+# Every sentence of this module, by name; callers may pass the same mapping translated.
+FRENCH = {
+    "late": REFUSAL_LATE, "past": REFUSAL_PAST, "table_line": TABLE_LINE, "rolling": DESCRIBE_ROLLING,
+    "rolling_same_day": DESCRIBE_ROLLING_SAME_DAY, "weekly": DESCRIBE_WEEKLY, "day_before": DESCRIBE_DAY_BEFORE,
+    "same_day": DESCRIBE_SAME_DAY, "days_one": DAYS_ONE, "days_many": DAYS_MANY,
+    "working_days_one": WORKING_DAYS_ONE, "working_days_many": WORKING_DAYS_MANY,
+}
+
 # A Monday used to name weekdays in the families' table (any ordinary week would do).
 _REFERENCE_MONDAY = dt.date(2024, 1, 8)
 # Counting working days back gives up after this many calendar days (a callback that never
@@ -85,19 +93,20 @@ def is_open(day: dt.date, rule: Deadline, now: dt.datetime,
 
 
 def refusal(day: dt.date, rule: Deadline, now: dt.datetime,
-            is_working_day: Callable[[dt.date], bool] = weekdays_only, locale: str = "fr") -> str | None:
-    """None when a request for `day` at `now` is in time; else the French sentence saying why not."""
+            is_working_day: Callable[[dt.date], bool] = weekdays_only, locale: str = "fr",
+            phrases: Mapping[str, str] = FRENCH) -> str | None:
+    """None when a request for `day` at `now` is in time; else the sentence saying why not."""
     _check_now(now)
     if _is_past(day, now):
-        return REFUSAL_PAST.format(day=_date_text(day, locale))
+        return phrases["past"].format(day=_date_text(day, locale))
     deadline = deadline_for(day, rule, is_working_day)
     if _in_time(now, deadline):
         return None
-    return REFUSAL_LATE.format(day=_date_text(day, locale), deadline_day=_date_text(deadline.date(), locale),
-                               deadline_time=_time_text(deadline.time()))
+    return phrases["late"].format(day=_date_text(day, locale), deadline_day=_date_text(deadline.date(), locale),
+                                  deadline_time=_time_text(deadline.time()))
 
 
-def weekday_table(rule: Deadline, locale: str = "fr") -> list[str]:
+def weekday_table(rule: Deadline, locale: str = "fr", phrases: Mapping[str, str] = FRENCH) -> list[str]:
     """Seed 002's table for Monday to Friday: « Pour lundi > samedi avant 23h59 », …
 
     Computed on an ordinary week (Monday to Friday working, no holiday); for a weekly rule
@@ -107,30 +116,31 @@ def weekday_table(rule: Deadline, locale: str = "fr") -> list[str]:
     for offset in range(5):
         day = _REFERENCE_MONDAY + dt.timedelta(days=offset)
         deadline = deadline_for(day, rule)
-        lines.append(TABLE_LINE.format(day=_weekday_text(day, locale),
+        lines.append(phrases["table_line"].format(day=_weekday_text(day, locale),
                                        deadline_day=_weekday_text(deadline.date(), locale),
                                        time=_time_text(deadline.time())))
     return lines
 
 
-def describe(rule: Deadline, locale: str = "fr") -> str:
-    """A short French description of the rule, for the families' page."""
+def describe(rule: Deadline, locale: str = "fr", phrases: Mapping[str, str] = FRENCH) -> str:
+    """A short description of the rule, for the families' page."""
     time = _time_text(_wall_time(rule.time))
     if rule.kind == "rolling":
         if rule.days_before == 0:
-            return DESCRIBE_ROLLING_SAME_DAY.format(time=time)
-        one, many = (WORKING_DAYS_ONE, WORKING_DAYS_MANY) if rule.working_days_only else (DAYS_ONE, DAYS_MANY)
+            return phrases["rolling_same_day"].format(time=time)
+        one, many = ((phrases["working_days_one"], phrases["working_days_many"]) if rule.working_days_only
+                     else (phrases["days_one"], phrases["days_many"]))
         count = (one if rule.days_before == 1 else many).format(n=rule.days_before)
         deadline_day = _deadline_date(_REFERENCE_MONDAY, rule, weekdays_only)
         example = f"{_weekday_text(_REFERENCE_MONDAY, locale)} : {_weekday_text(deadline_day, locale)}"
-        return DESCRIBE_ROLLING.format(count=count, time=time, example=example)
+        return phrases["rolling"].format(count=count, time=time, example=example)
     if rule.kind == "weekly":
         weekday = _REFERENCE_MONDAY + dt.timedelta(days=rule.weekday.index)
-        return DESCRIBE_WEEKLY.format(weekday=_weekday_text(weekday, locale), time=time)
+        return phrases["weekly"].format(weekday=_weekday_text(weekday, locale), time=time)
     if rule.kind == "day_before":
-        return DESCRIBE_DAY_BEFORE.format(time=time)
+        return phrases["day_before"].format(time=time)
     if rule.kind == "same_day":
-        return DESCRIBE_SAME_DAY.format(time=time)
+        return phrases["same_day"].format(time=time)
     raise ValueError(f"unknown deadline kind: {rule.kind!r}")
 
 

@@ -27,6 +27,7 @@ from webapp.planning import booking, deadlines
 from webapp.planning.forms import (PATTERN_HORIZON, AbsenceForm, BadCells, PatternForm, ReserveForm, WithdrawForm,
                                    parse_month)
 from webapp.planning.grid_html import CellRenderer
+from webapp.planning.phrases import deadline_phrases, locale_name
 from webapp.planning.models import DayRequest
 from webapp.planning.rules import ABSENCE_POSSIBLE, BOOKABLE, STATES, WITHDRAWABLE, Cell
 
@@ -203,10 +204,19 @@ def _blocks(planning: booking.FamilyPlanning, days: list[dt.date], several: bool
     return blocks
 
 
+def _planning(family_id: int, start: dt.date, end: dt.date, child_ids: list[int] | None = None):
+    """The family's planning over a period, its sentences in the visitor's language."""
+    planning = booking.FamilyPlanning.load(db, g.tenant.settings, family_id, start, end, child_ids=child_ids)
+    planning.locale, planning.phrases = locale_name(), deadline_phrases()
+    return planning
+
+
 def _deadline_rules(settings, services) -> list[dict]:
     """What the page says about the deadlines: the commune's rules, then services with their own."""
+    phrases = deadline_phrases()
     def describe(reservation, absence, mode):
-        return dict(reservation=deadlines.describe(reservation), absence=deadlines.describe(absence),
+        return dict(reservation=deadlines.describe(reservation, locale_name(), phrases),
+                    absence=deadlines.describe(absence, locale_name(), phrases),
                     reservation_table=_table(reservation), absence_table=_table(absence),
                     same=reservation == absence, automatic=mode == "automatic")
 
@@ -220,7 +230,9 @@ def _deadline_rules(settings, services) -> list[dict]:
 
 
 def _table(rule) -> list:
-    return deadlines.weekday_table(rule) if getattr(rule, "kind", None) == "rolling" else []
+    if getattr(rule, "kind", None) != "rolling":
+        return []
+    return deadlines.weekday_table(rule, locale_name(), deadline_phrases())
 
 
 def _age(birth: dt.date, today: dt.date) -> int:
@@ -231,7 +243,7 @@ def _month_page(family, month: dt.date, child_id: int | None = None, form=None, 
                 errors: list[str] = (), selected: set[str] = frozenset(), selected_requests: set[int] = frozenset()):
     """The month of every child, or of one (another family's child: 404); the same few queries either way."""
     start, end = month, _month_end(month)
-    planning = booking.FamilyPlanning.load(db, g.tenant.settings, family.id, start, end,
+    planning = _planning(family.id, start, end,
                                            child_ids=[child_id] if child_id is not None else None)
     child = None
     if child_id is not None:
@@ -313,7 +325,7 @@ def _family_requests(family, request_ids: list[int]) -> list[DayRequest]:
 def _load_for(family, cells: list[Cell], requests: list[DayRequest]) -> booking.FamilyPlanning:
     """The planning over the days asked; a child that is not this family's answers 404."""
     days = [c.day for c in cells] + [r.day for r in requests]
-    planning = booking.FamilyPlanning.load(db, g.tenant.settings, family.id, min(days), max(days))
+    planning = _planning(family.id, min(days), max(days))
     mine = {c.id for c in planning.children}
     if any(c.child_id not in mine for c in cells):
         abort(404)
@@ -454,7 +466,7 @@ def pattern():
     """
     family = _family()
     today = _today()
-    planning = booking.FamilyPlanning.load(db, g.tenant.settings, family.id, today, today + PATTERN_HORIZON)
+    planning = _planning(family.id, today, today + PATTERN_HORIZON)
     wanted = request.values.get("enfant", "")
     child = next((c for c in planning.children if str(c.id) == wanted), None)
     if wanted and child is None:
