@@ -1,4 +1,5 @@
 """Test helpers: a host-bound client, SQL recording, CSRF tokens from pages."""
+import ast
 import re
 from contextlib import contextmanager
 
@@ -43,3 +44,14 @@ def sign_in(client, number="100100", password="Famille2026"):
     """Post the family login form of the client's commune, CSRF token included."""
     token = csrf_token(client.get("/").get_data(as_text=True))
     return client.post("/connexion", data={"identifiant": number, "password": password, "csrf_token": token})
+
+
+def imported_modules(path) -> set[str]:
+    """Top-level names a Python file imports ("." for relative imports): to keep domain modules Flask-free."""
+    imported = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            imported |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            imported.add((node.module or "").split(".")[0] if node.level == 0 else ".")
+    return imported

@@ -1,5 +1,4 @@
 """The calendar facts: public holidays, school holidays by zone, local days (no app, no database)."""
-import ast
 import datetime as dt
 import socket
 import subprocess
@@ -10,6 +9,7 @@ from pathlib import Path
 import holidays
 import pytest
 
+from tests.helpers import imported_modules
 from webapp.planning import calendar as calendar_module
 from webapp.planning.calendar import (  # noqa: I001
     _national_year,
@@ -356,13 +356,7 @@ def test_no_network_is_needed(monkeypatch):
 
 
 def test_calendar_imports_only_the_standard_library_and_holidays():
-    tree = ast.parse(CALENDAR_FILE.read_text())
-    imported = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            imported |= {alias.name.split(".")[0] for alias in node.names}
-        elif isinstance(node, ast.ImportFrom):
-            imported.add((node.module or "").split(".")[0] if node.level == 0 else ".")
+    imported = imported_modules(CALENDAR_FILE)
     assert imported == {"datetime", "functools", "collections", "dataclasses", "types", "typing", "holidays"}
 
 

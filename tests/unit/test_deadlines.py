@@ -1,5 +1,4 @@
 """The deadline engine: seed 002 (J-2 at 23:59), seed 003 (Friday 12:00), DST, holidays, sentences."""
-import ast
 import datetime as dt
 import subprocess
 import sys
@@ -11,6 +10,7 @@ import pytest
 from pydantic import TypeAdapter
 
 from webapp.commune import DayBeforeDeadline, Deadline, RollingDeadline, SameDayDeadline, WeeklyDeadline
+from tests.helpers import imported_modules
 from webapp.planning import deadlines as deadlines_module
 from webapp.planning.deadlines import (
     deadline_for,
@@ -325,13 +325,7 @@ def test_describe(rule, text):
 
 
 def test_deadlines_imports_neither_flask_nor_sqlalchemy():
-    tree = ast.parse(DEADLINES_FILE.read_text())
-    imported = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            imported |= {alias.name.split(".")[0] for alias in node.names}
-        elif isinstance(node, ast.ImportFrom):
-            imported.add((node.module or "").split(".")[0] if node.level == 0 else ".")
+    imported = imported_modules(DEADLINES_FILE)
     assert not imported & {"flask", "flask_babel", "sqlalchemy", "."}
     assert imported <= {"__future__", "datetime", "collections", "typing", "zoneinfo", "babel", "webapp"}
 
