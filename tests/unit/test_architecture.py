@@ -1,0 +1,25 @@
+"""The layering the brief asks for, checked on the source: domain rules without Flask, tenancy without webapp."""
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import imported_modules
+
+ROOT = Path(__file__).resolve().parents[2]
+DOMAIN = [
+    "webapp/planning/rules.py", "webapp/planning/deadlines.py", "webapp/planning/calendar.py",
+    "webapp/planning/booking.py", "webapp/planning/daily.py", "webapp/planning/attendance.py",
+    "webapp/auth/accounts.py", "webapp/auth/throttle.py", "webapp/auth/session_rules.py",
+    "webapp/auth/reset_rules.py", "webapp/auth/password_policy.py", "webapp/auth/second_factor.py",
+    "webapp/mail/outbox.py",
+]
+
+
+@pytest.mark.parametrize("path", DOMAIN)
+def test_domain_rules_import_no_flask(path):
+    assert not imported_modules(ROOT / path) & {"flask", "flask_babel", "flask_login", "flask_wtf", "werkzeug"}
+
+
+@pytest.mark.parametrize("path", sorted(str(p.relative_to(ROOT)) for p in (ROOT / "tenancy").glob("*.py")))
+def test_tenancy_knows_nothing_of_the_portal(path):
+    assert "webapp" not in imported_modules(ROOT / path)
