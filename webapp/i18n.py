@@ -6,7 +6,7 @@ from flask import session
 from flask_babel import format_currency, format_date, format_time
 from flask_babel import gettext as _
 
-from webapp.clock import PARIS
+from webapp.clock import PARIS, as_utc
 
 LOCALES = ("fr", "en")
 DEFAULT_LOCALE = "fr"
@@ -42,6 +42,4 @@ def time_of_day(moment: dt.datetime) -> str:
 
 def local_date(moment: dt.datetime) -> str:
     """« 08/12/2025 » of a stored UTC moment, in Paris time."""
-    from webapp.clock import as_utc
-
     return format_date(as_utc(moment).astimezone(PARIS), "short")

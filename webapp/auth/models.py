@@ -8,6 +8,7 @@ import datetime as dt
 from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
+from webapp.clock import as_utc
 from webapp.db import TenantBase, bigint_pk
 
 UtcDateTime = DateTime(timezone=True)
@@ -78,8 +79,6 @@ class PasswordRequest(TenantBase):
     replaced_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
 
     def usable(self, now: dt.datetime) -> bool:
-        from webapp.clock import as_utc
-
         return self.used_at is None and self.replaced_at is None and now < as_utc(self.expires_at)
 
 

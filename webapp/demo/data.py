@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from webapp import clock
 from webapp.auth.models import Agent
 from webapp.auth.passwords import hash_password
 from webapp.demo.names import CHILD_FIRST_NAMES, LAST_NAMES, PARENT_FIRST_NAMES
@@ -108,7 +109,7 @@ def load_planning(session: Session, tenant, today: dt.date) -> bool:
     canteen = next(s for s in services if s.code == "restauration")
     month_start = today.replace(day=1)
     days = [month_start + dt.timedelta(days=n) for n in range(62)]
-    now = dt.datetime.now(dt.UTC)
+    now = clock.utcnow()
     for family in session.scalars(select(Family).order_by(Family.id)):
         regular = rng.random() < 1 / 3
         for child in family.children:

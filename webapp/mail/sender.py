@@ -8,13 +8,14 @@ workers never send the same message and a crash re-sends at most one.
 import logging
 import smtplib
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 
 from flask import Flask
 from flask_mail import Connection, Message
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from webapp import clock
 from webapp.mail import outbox
 from webapp.mail.models import FAILED, OutboxMail
 
@@ -113,10 +114,10 @@ def send_pending(app: Flask, now: datetime | None = None, *, per_commune: int = 
     """
     pinned = outbox.as_utc(now)
 
-    def clock() -> datetime:
-        return pinned or datetime.now(UTC)
+    def current_time() -> datetime:
+        return pinned or clock.utcnow()
 
-    started = clock()
+    started = current_time()
     counts = dict.fromkeys(COUNTS, 0)
     tenancy = app.extensions["tenancy"]
     transport = Transport(app) if app.config.get("MAIL_SERVER") else None
@@ -129,7 +130,7 @@ def send_pending(app: Flask, now: datetime | None = None, *, per_commune: int = 
                     continue  # not provisioned yet: never create an empty file or schema here
                 try:
                     _send_commune(tenancy.storage.engine_for(tenant.schema), tenant.slug, transport, demo,
-                                  started, clock, per_commune, counts)
+                                  started, current_time, per_commune, counts)
                 except Exception:
                     counts["errors"] += 1
                     log.exception("courriels de la commune %s : échec, les autres communes continuent", tenant.slug)
