@@ -5,6 +5,7 @@ from tenancy import TenantConfigError, load_registry
 from tenancy.migrate import Migrator
 from tenancy.storage import Storage
 from tenancy.web import Tenancy
+from webapp import crypto
 from webapp.commune import CommuneSettings
 from webapp.settings import Settings
 
@@ -12,6 +13,7 @@ from webapp.settings import Settings
 def create_app(settings: Settings | None = None) -> Flask:
     """Build the app; an invalid tenants.yaml or theme stops it here, with the reason."""
     settings = settings or Settings.from_env()
+    crypto.configure(settings.data_key or settings.secret_key)
     app = Flask(__name__, instance_path=str(settings.instance_path))
     app.config.update(
         SECRET_KEY=settings.secret_key,

@@ -19,9 +19,9 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
-def _local_secret(instance: Path) -> str:
+def _local_secret(instance: Path, name: str = "secret_key") -> str:
     """A random key kept in instance/, shared by every worker of a demo or dev server."""
-    path = instance / "secret_key"
+    path = instance / name
     if not path.exists():
         instance.mkdir(parents=True, exist_ok=True)
         path.write_text(secrets.token_hex(32))
@@ -43,6 +43,9 @@ class Settings:
     themes_path: Path = ROOT / "themes"
     migrations_path: Path = ROOT / "migrations"
     secret_key: str = ""
+    # Encrypts sensitive fields at rest (webapp.crypto); apart from SECRET_KEY so that
+    # rotating the session key never makes the stored IBANs unreadable.
+    data_key: str = ""
     demo: bool = False
     production: bool = False
     redis_url: str | None = None
@@ -60,11 +63,17 @@ class Settings:
             if production:
                 raise RuntimeError("SECRET_KEY est obligatoire en production")
             secret = _local_secret(instance)
+        data_key = os.environ.get("DATA_KEY", "")
+        if not data_key:
+            if production:
+                raise RuntimeError("DATA_KEY est obligatoire en production")
+            data_key = _local_secret(instance, "data_key")
         return cls(
             database_url=normalise_database_url(os.environ.get("DATABASE_URL") or f"sqlite:///{instance / 'data'}"),
             instance_path=instance,
             tenants_file=Path(os.environ.get("TENANTS_FILE", ROOT / "tenants.yaml")),
             secret_key=secret,
+            data_key=data_key,
             demo=demo,
             production=production,
             redis_url=os.environ.get("REDIS_URL") or None,

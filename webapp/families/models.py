@@ -4,6 +4,7 @@ import datetime as dt
 from sqlalchemy import BigInteger, Boolean, Date, DateTime, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from webapp.crypto import encrypted_int, encrypted_text
 from webapp.db import TenantBase, bigint_pk
 
 
@@ -20,6 +21,9 @@ class Family(TenantBase):
     email_allowed: Mapped[bool] = mapped_column(Boolean, default=True)  # « autorisation courriel »
     password_hash: Mapped[str | None] = mapped_column(String(200))
     password_changed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # C.A.F. — encrypted at rest; the quotient familial selects the tariff bracket.
+    caf_number: Mapped[str | None] = mapped_column(encrypted_text())
+    caf_quotient: Mapped[int | None] = mapped_column(encrypted_int())
 
     children: Mapped[list["Child"]] = relationship(
         back_populates="family", order_by="Child.birth_date", cascade="all, delete-orphan"
