@@ -77,9 +77,10 @@ def test_seed_002_open_at_23_59_closed_the_next_minute(day, last_open, first_clo
     assert refusal(day, SEED_002, first_closed) is not None
 
 
-def test_seed_002_deadline_is_inclusive_to_the_second():
+def test_seed_002_deadline_minute_counts_whole():
     assert is_open(D(2025, 12, 8), SEED_002, paris(2025, 12, 6, 23, 59, 0))
-    assert not is_open(D(2025, 12, 8), SEED_002, paris(2025, 12, 6, 23, 59, 1))
+    assert is_open(D(2025, 12, 8), SEED_002, paris(2025, 12, 6, 23, 59, 59, 999999))
+    assert not is_open(D(2025, 12, 8), SEED_002, paris(2025, 12, 7, 0, 0, 0))
     assert is_open(D(2025, 12, 8), SEED_002, paris(2025, 12, 1, 9, 0))  # well ahead
 
 

@@ -19,7 +19,7 @@ Time: the deadline's date is found on the local calendar, then combined with the
 wall-clock time in Europe/Paris, so 23:59 stays 23:59 local across the DST changes. No
 timedelta is ever added to an aware datetime. `now` may be in any time zone (UTC from
 the database, Paris from a test): aware datetimes compare as instants. A deadline is
-inclusive to the minute it names: 23:59:00 is in time, 23:59:01 is late.
+inclusive of the whole minute it names: 23:59:59 is in time, 00:00:00 is late.
 
 The sentences are plain French strings built from the module constants below, so the
 view layer can wrap the templates for translation.
@@ -187,12 +187,13 @@ def _localise(day: dt.date, time: dt.time) -> dt.datetime:
 
 
 def _in_time(now: dt.datetime, deadline: dt.datetime) -> bool:
-    """`now` is at or before `deadline`, compared as UTC instants.
+    """`now` is within the deadline's minute or before it, compared as UTC instants.
 
-    (Python's == between time zones is always False for a wall time that the autumn change
-    makes ambiguous (PEP 495); comparing in UTC sidesteps that.)
+    The deadline is shown to the minute (« 23h59 »): a family whose clock still reads 23:59
+    is on time, so the whole minute counts. (Python's == between time zones is always False
+    for a wall time that the autumn change makes ambiguous (PEP 495); UTC sidesteps that.)
     """
-    return now.astimezone(UTC) <= deadline.astimezone(UTC)
+    return now.astimezone(UTC).replace(second=0, microsecond=0) <= deadline.astimezone(UTC)
 
 
 def _wall_time(time: dt.time) -> dt.time:
