@@ -17,8 +17,9 @@ from dataclasses import dataclass, field
 from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
-from webapp.families.models import Child, Family
+from webapp.families.models import Child, ChildHealth, Family
 from webapp.planning.models import LIVE_STATES, Attendance, Closure, DayRequest, LocalDay, Service
+from webapp.records.choices import ALLERGY_FLAG, DIETS, PAI_FLAG
 
 # Entry states, in the order the page and the CSV explain them.
 BOOKED = "booked"  # expected: meal to order, child on the list
@@ -44,9 +45,8 @@ class Entry:
     motive: str | None = None  # absences: the motive code
     billed: bool | None = None  # absences: billed or excused
     late: bool = False
-    # HEALTH DATA — diets and allergies are not recorded in the portal yet. When the
-    # child's health record exists, fill this from the same query (no query per child)
-    # and the page flags the child. Never put invented data here.
+    # HEALTH DATA — from the child's health record (webapp.families.models.ChildHealth): PAI,
+    # « Allergie » and diet labels, French msgids the page translates; loaded in one query.
     health_flags: tuple[str, ...] = ()
 
 
@@ -93,6 +93,22 @@ def _sort_key(entry: Entry):
     return (entry.last_name.casefold(), entry.first_name.casefold(), entry.child_id)
 
 
+def _health_flags(db: Session, day: dt.date) -> dict[int, tuple[str, ...]]:
+    """Child id → flags (PAI, allergy, diets) of the children with a live request that day: one query,
+    only the rows that exist, decrypted once per child. Flags are French msgids the page translates."""
+    children = select(DayRequest.child_id).where(DayRequest.day == day, DayRequest.state.in_(LIVE_STATES))
+    diets = dict(DIETS)
+    flags = {}
+    for child_id, allergies, diet_codes, pai in db.execute(
+            select(ChildHealth.child_id, ChildHealth.allergies, ChildHealth.diets, ChildHealth.pai)
+            .where(ChildHealth.child_id.in_(children))):
+        found = ([PAI_FLAG] if pai == "1" else []) + ([ALLERGY_FLAG] if (allergies or "").strip() else [])
+        found += [diets[code] for code in (diet_codes or "").split(",") if code in diets]
+        if found:
+            flags[child_id] = tuple(found)
+    return flags
+
+
 def daily_counts(db: Session, day: dt.date) -> list[DailyRow]:
     """Every service running `day` (or with requests that day), by site then service name."""
     services = list(db.scalars(select(Service).order_by(Service.site, Service.name, Service.id)))
@@ -112,6 +128,7 @@ def daily_counts(db: Session, day: dt.date) -> list[DailyRow]:
     ).all()
     attendance = db.execute(select(Attendance.service_id, Attendance.child_id, Attendance.present)
                             .where(Attendance.day == day)).all()
+    flags = _health_flags(db, day)
 
     # (service, child) → {"reservation": request, "absence": request}; the last live one of each kind.
     cells: dict[tuple[int, int], dict[str, Row]] = defaultdict(dict)
@@ -142,7 +159,8 @@ def daily_counts(db: Session, day: dt.date) -> list[DailyRow]:
                          request_id=request.id if request is not None and request.state == "pending" else None,
                          motive=request.motive if request is not None else None,
                          billed=request.billed if request is not None else None,
-                         late=bool(request.late) if request is not None else False)
+                         late=bool(request.late) if request is not None else False,
+                         health_flags=flags.get(child_id, ()))
 
         reservation, absence = kinds.get("reservation"), kinds.get("absence")
         if absence is not None and absence.state == "accepted":

@@ -1,0 +1,1 @@
+"""The family record (« Mon compte », « Mes enfants ») and the change requests agents decide on."""
