@@ -9,6 +9,8 @@
    trivial route in the same gunicorn (bench/planning.py prepares it).
 6. The agents' day of a commune of 2,000 children: server time of the page and of its CSV,
    on SQLite and on PostgreSQL (bench/planning.py).
+7. On PostgreSQL: invoicing a month (draft + issue) for a commune of 2,000 families
+   (bench/billing.py).
 
 Everything runs on 127.0.0.1 in a temporary folder (and a PostgreSQL database of its
 own, always dropped); every server and client stops by itself. A missed goal is a
@@ -34,7 +36,7 @@ from sqlalchemy import create_engine, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 from sqlalchemy_utils import create_database, drop_database  # noqa: E402
 
-from bench import planning, tenants  # noqa: E402
+from bench import billing, planning, tenants  # noqa: E402
 from bench.load import Result, fetch, hammer, processes, request_bytes  # noqa: E402
 from bench.server import gunicorn, rss_mb  # noqa: E402
 from webapp import create_app  # noqa: E402
@@ -225,6 +227,7 @@ def postgres(many_file: Path, communes: list[dict], instance: Path, secret: str,
             Row(f"migrate {MIGRATED} up-to-date tenants (PostgreSQL)", f"{migrate:.2f} s", "< 10 s", migrate < 10),
             memory(env, communes, app, "PostgreSQL", logs),
             *(Row(*figure) for figure in planning.agent_day(app, env, communes[1], "PostgreSQL", logs)),
+            *(Row(*figure) for figure in billing.month_invoicing(app, communes[2], "PostgreSQL")),
         ]
     finally:
         if app is not None:
@@ -241,6 +244,7 @@ def skipped_postgres() -> list[Row]:
         (f"agents' day page, {planning.DAY_CHILDREN:,} children (PostgreSQL, server time)",
          f"< {planning.DAY_GOAL_MS} ms"),
         (f"agents' day CSV export, {planning.DAY_CHILDREN:,} children (PostgreSQL, server time)", planning.NO_GOAL),
+        (f"invoice a month, {billing.FAMILIES:,} families, draft + issue (PostgreSQL)", f"< {billing.GOAL_S:.0f} s"),
     )]
 
 
