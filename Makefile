@@ -47,11 +47,17 @@ migrate: setup
 demo: migrate
 	DEMO=1 "$(BIN)/flask" demo load
 
-# The e-mail worker runs beside gunicorn; the demo's e-mails land in /dev/courriels.
+# The e-mail worker runs beside gunicorn; the demo's e-mails land in /dev/courriels. Online payment
+# goes to the local PayFiP stand-in (no real payment), with the reconciliation job every minute.
+PAYFIP_PORT ?= 5099
+run: export PAYFIP_WS_URL ?= http://127.0.0.1:$(PAYFIP_PORT)/tpa/services/securite
+run: export PAYFIP_PAYMENT_URL ?= http://127.0.0.1:$(PAYFIP_PORT)/tpa/paiementws.web
 run: demo
 	@echo "Serveur sur http://localhost:$(PORT)/ (Ctrl+C pour arrêter)"
 	DEMO=1 "$(BIN)/flask" mail worker --interval 5 & worker=$$!; \
-	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	"$(BIN)/flask" payfip standin --port $(PAYFIP_PORT) & standin=$$!; \
+	DEMO=1 "$(BIN)/flask" payfip reconcile --every 60 & reconcile=$$!; \
+	trap 'kill $$worker $$standin $$reconcile 2>/dev/null' EXIT INT TERM; \
 	DEMO=1 PORT=$(PORT) "$(BIN)/gunicorn" --workers $(WORKERS) --bind "127.0.0.1:$(PORT)" \
 	  --access-logfile - "webapp:create_app()"
 

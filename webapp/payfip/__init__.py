@@ -1,0 +1,1 @@
+"""Online payment through PayFiP Régie (web service): client, stand-in, attempts, views, reconciliation."""
