@@ -3,6 +3,8 @@
 Beta (rolling J-2 at 23:59, automatic), the clock pinned on Monday 8 December 2025, 10:00 in Paris:
 the first open canteen day is Thursday 11 December.
 """
+import re
+
 import pytest
 
 from tests.browser.test_sign_in import type_credentials
@@ -38,8 +40,16 @@ def tab_into_grid(page) -> None:
 
 
 def focused_label(page) -> str:
-    """The focused cell's accessible name (the label's text for screen readers; icons are aria-hidden)."""
-    return page.evaluate("() => document.activeElement.labels[0].querySelector('.visually-hidden').textContent")
+    """The focused box's accessible name, as chromium computes it for screen readers (aria-labelledby:
+    row, day and state written once per page; the cell's own icon and short text are aria-hidden)."""
+    [name] = checkbox_names(page.locator(":focus").aria_snapshot())
+    return name
+
+
+def checkbox_names(aria_snapshot: str) -> list[str]:
+    """The names of the checkboxes in a Playwright ARIA snapshot (`- checkbox "name"` lines, quoted
+    as YAML when the name has a colon)."""
+    return re.findall(r"^\s*- '?checkbox \"([^\"]*)\"", aria_snapshot, re.M)
 
 
 def test_book_then_declare_an_absence_with_the_keyboard_on_a_phone(phone_page, url, child):
@@ -62,7 +72,7 @@ def test_book_then_declare_an_absence_with_the_keyboard_on_a_phone(phone_page, u
     with page.expect_navigation():
         page.keyboard.press("Enter")
     assert page.get_by_role("status").first.inner_text() == "1 jour réservé."
-    assert page.get_by_role("checkbox", name="RESTAURATION, lundi 15 décembre : réservé", exact=True).count() == 1
+    assert page.get_by_role("checkbox", name="Léo, RESTAURATION, lundi 15 décembre : réservé", exact=True).count() == 1
 
     tab_into_grid(page)
     for _ in range(2):
@@ -81,10 +91,25 @@ def test_book_then_declare_an_absence_with_the_keyboard_on_a_phone(phone_page, u
     with page.expect_navigation():
         page.keyboard.press("Enter")
     assert page.get_by_role("status").first.inner_text() == "1 absence enregistrée."
-    assert page.get_by_text("RESTAURATION, lundi 15 décembre : absent excusé", exact=True).count() == 1
+    canteen = page.locator("tr", has=page.get_by_role("rowheader", name="RESTAURATION"))
+    assert canteen.locator("td").nth(14).get_by_text("absent excusé", exact=True).count() == 1  # Monday 15
+    assert page.get_by_role("cell", name="absent excusé", exact=True).count() == 1  # its name, with its headers
     assert page.locator('input[value$=":2025-12-15"]').count() == 1  # the morning care only: nothing left to do
     assert page.evaluate(OVERFLOW) <= 0
     assert not [text for text in console if "Content Security Policy" in text], console
+
+
+def test_every_box_is_named_with_child_service_day_and_state(page, url, child):
+    """What a screen reader announces for each box (chromium's accessibility tree), though no cell
+    spells it out: the names come from aria-labelledby."""
+    open_planning(page, url, child)
+    names = checkbox_names(page.locator("form[data-planning]").aria_snapshot())
+    assert len(names) > 10
+    for name in names:
+        assert re.fullmatch(r"Léo, (RESTAURATION|GARDERIE MATIN), \w+ \d+ décembre : .+", name), name
+    assert "Léo, RESTAURATION, jeudi 11 décembre : libre" in names
+    assert "Léo, GARDERIE MATIN, lundi 15 décembre : libre" in names
+    assert page.get_by_role("checkbox", name="Léo, RESTAURATION, vendredi 12 décembre : libre", exact=True).count() == 1
 
 
 def test_arrows_move_between_services_and_the_service_column_stays(phone_page, url, child):
@@ -92,9 +117,9 @@ def test_arrows_move_between_services_and_the_service_column_stays(phone_page, u
     open_planning(page, url, child)
     tab_into_grid(page)
     page.keyboard.press("ArrowDown")
-    assert focused_label(page) == "GARDERIE MATIN, jeudi 11 décembre : libre"
+    assert focused_label(page) == "Léo, GARDERIE MATIN, jeudi 11 décembre : libre"
     page.keyboard.press("End")
-    assert focused_label(page) == "GARDERIE MATIN, vendredi 19 décembre : libre"  # then the holidays
+    assert focused_label(page) == "Léo, GARDERIE MATIN, vendredi 19 décembre : libre"  # then the holidays
     grid = page.locator(".grid-scroll").first
     assert grid.evaluate("e => e.scrollLeft") > 0  # the focused day was scrolled into view
     service = page.get_by_role("rowheader", name="GARDERIE MATIN").bounding_box()

@@ -12,6 +12,7 @@ from sqlalchemy import select
 import tests.web.test_staff as staff_tests
 from tests.factories import enrol, make_child, make_family, make_service
 from tests.helpers import csrf_token, recorded_sql, sign_in
+from tests.planning.grid_cells import names
 from webapp.planning.models import DayRequest
 from webapp.planning.rules import STATES
 
@@ -61,9 +62,6 @@ def kit(client_for, tenant_db, clock):
     return make
 
 
-def label(text: str) -> str:
-    """A cell's accessible name as the page writes it (apostrophes escaped by Jinja)."""
-    return text.replace("'", "&#39;")
 
 
 # --- the page -------------------------------------------------------------------------------
@@ -73,12 +71,13 @@ def test_child_page_shows_the_header_the_grid_and_the_legend(kit):
     assert "Planning de Léo DUPONT – Décembre 2025" in page
     assert "14/05/2018 – 7 ans" in page and "École d&#39;Alpha" in page
     assert "JEANNE DUPONT" in page and "100100" in page and "Prélèvement" in page
-    for text in ("RESTAURATION, lundi 15 décembre : libre", "GARDERIE MATIN, mercredi 17 décembre : libre",
+    cells = names(page)  # a box's name says the child too; another cell is read with its headers
+    for text in ("Léo, RESTAURATION, lundi 15 décembre : libre", "Léo, GARDERIE MATIN, mercredi 17 décembre : libre",
                  "RESTAURATION, mercredi 17 décembre : pas de service ce jour-là",
                  "RESTAURATION, jeudi 25 décembre : jour férié",
                  "RESTAURATION, lundi 22 décembre : petites vacances",
                  "RESTAURATION, lundi 8 décembre : libre, hors délai"):  # alpha: closed on Friday 5 at 12:00
-        assert label(text) in page, text
+        assert text in cells, text
     assert f'value="{k.cell(MONDAY_15)}"' in page
     assert f'value="{k.cell(dt.date(2025, 12, 8))}"' not in page  # locked: no checkbox
     assert f'value="{k.cell(dt.date(2025, 12, 13), k.morning)}"' not in page  # Saturday
@@ -104,8 +103,8 @@ def test_family_page_has_a_block_per_child_and_the_month_links(kit):
     enrol(k.db, jade, k.canteen)
     page = k.page("/planning?mois=2025-12")
     assert page.count('class="child-block"') == 2
-    assert label("Jade, RESTAURATION, lundi 15 décembre : libre") in page
-    assert label("Léo, GARDERIE MATIN, lundi 15 décembre : libre") in page
+    assert "Jade, RESTAURATION, lundi 15 décembre : libre" in names(page)
+    assert "Léo, GARDERIE MATIN, lundi 15 décembre : libre" in names(page)
     assert f'href="/enfants/{jade.id}/planning?mois=2025-12"' in page
     assert 'href="/planning?mois=2025-11"' in page and 'href="/planning?mois=2026-01"' in page
     assert re.search(r'<a href="/planning"\s+aria-current="page">Planning</a>', page)
@@ -131,7 +130,7 @@ def test_booking_is_accepted_at_once_in_beta(kit):
     assert [(r.state, r.kind, r.regular) for r in k.requests()] == [("accepted", "reservation", False)] * 2
     page = k.page()
     assert "2 jours réservés." in page
-    assert label("RESTAURATION, lundi 15 décembre : réservé") in page
+    assert "Léo, RESTAURATION, lundi 15 décembre : réservé" in names(page)
 
 
 def test_booking_waits_for_an_agent_in_alpha(kit):
@@ -140,7 +139,8 @@ def test_booking_waits_for_an_agent_in_alpha(kit):
     assert [r.state for r in k.requests()] == ["pending"]
     page = k.page()
     assert "1 demande de réservation envoyée : la mairie va la traiter." in page
-    assert label("RESTAURATION, lundi 15 décembre : demande en attente (réservation en cours de traitement)") in page
+    assert ("Léo, RESTAURATION, lundi 15 décembre : demande en attente (réservation en cours de traitement)"
+            in names(page))
 
 
 def test_a_late_request_is_refused_with_the_date_and_the_deadline(kit):
@@ -180,7 +180,7 @@ def test_absence_with_a_motive_and_a_comment(kit):
         "absence", "accepted", "medical", "Angine", False)
     page = k.page()
     assert "1 absence enregistrée." in page
-    assert label("RESTAURATION, lundi 15 décembre : absent excusé") in page
+    assert "RESTAURATION, lundi 15 décembre : absent excusé" in names(page)
 
 
 def test_absence_needs_a_motive_of_the_commune_and_keeps_the_selection(kit):
@@ -213,7 +213,7 @@ def test_a_pending_request_can_be_withdrawn(kit):
     assert answer.status_code == 303
     assert [r.state for r in k.requests()] == ["withdrawn"]
     page = k.page()
-    assert "1 demande retirée." in page and label("RESTAURATION, lundi 15 décembre : libre") in page
+    assert "1 demande retirée." in page and "Léo, RESTAURATION, lundi 15 décembre : libre" in names(page)
 
 
 def test_a_withdrawal_after_the_deadline_is_refused(kit, clock):
@@ -222,8 +222,8 @@ def test_a_withdrawal_after_the_deadline_is_refused(kit, clock):
     [pending] = k.requests()
     clock.now = dt.datetime(2025, 12, 12, 11, 1, tzinfo=dt.UTC)  # Friday 12:01 in Paris
     sign_in(k.client)  # four days later: a new session
-    assert label("RESTAURATION, lundi 15 décembre : demande en attente (réservation en cours de traitement), "
-                 "hors délai") in k.page()
+    assert ("RESTAURATION, lundi 15 décembre : demande en attente (réservation en cours de traitement), "
+            "hors délai") in names(k.page())
     page = k.post("retirer", demande=[str(pending.id)]).get_data(as_text=True)
     assert "Pour le lundi 15 décembre, la date limite était le vendredi 12 décembre à 12h00" in page
     assert [r.state for r in k.requests()] == ["pending"]
@@ -244,7 +244,7 @@ def test_a_weekly_pattern_books_each_day_and_sums_up(kit):
     assert "4 jours réservés." in text and "Refusés (2)" in text
     rows = k.requests()
     assert [r.day.day for r in rows] == [11, 15, 16, 18] and all(r.regular for r in rows)
-    assert label("RESTAURATION, lundi 15 décembre : régulier") in k.page()
+    assert "Léo, RESTAURATION, lundi 15 décembre : régulier" in names(k.page())
 
 
 def test_a_pattern_is_at_most_a_year_ahead(kit):

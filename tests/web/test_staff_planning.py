@@ -11,6 +11,7 @@ import tests.web.test_staff as staff_tests
 from tests.factories import enrol, make_child, make_family, make_service
 from tests.helpers import csrf_token, recorded_sql
 from tests.helpers import sign_in as family_sign_in
+from tests.planning.grid_cells import cell
 from webapp.auth.models import Agent
 from webapp.mail.models import OutboxMail
 from webapp.planning import booking, daily
@@ -388,7 +389,7 @@ def test_the_daily_view_costs_the_same_for_3_or_30_children(client_for, alpha):
     assert len(three) == len(thirty)
     with recorded_sql() as direct:
         daily.daily_counts(db, THURSDAY)
-    assert len(direct) <= 5  # services, requests, closures, local day, attendance
+    assert len(direct) <= 6  # services, requests, closures, local day, attendance, health flags
 
 
 # --- the register (attendance) -------------------------------------------------------------------
@@ -428,8 +429,9 @@ def test_an_agent_takes_the_register_and_the_family_sees_it(client_for, alpha):
     family = client_for("alpha.test")
     assert family_sign_in(family).status_code == 303
     grid = family.get("/planning?mois=2025-12").get_data(as_text=True)
-    assert "Léo, RESTAURATION, lundi 8 décembre : présent" in grid
-    assert "Lina, RESTAURATION, lundi 8 décembre : absent (non prévenu)" in grid
+    # Each cell says its state; its row (child's grid, service) and column (day) headers say the rest.
+    assert '<span class="visually-hidden">présent</span>' in cell(grid, leo, canteen, MONDAY)
+    assert '<span class="visually-hidden">absent (non prévenu)</span>' in cell(grid, lina, canteen, MONDAY)
     assert "Absent (non prévenu)" in grid and 'class="cell cell--present' in grid
     assert re.search(r'class="cell cell--absent[ "]', grid)
 

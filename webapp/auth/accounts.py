@@ -9,7 +9,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select
+from sqlalchemy import and_, bindparam, case, delete, select
 from sqlalchemy.orm import Session
 
 from webapp.audit.models import record
@@ -120,7 +120,51 @@ def open_session(db: Session, model: type[SessionRecordMixin], kind: str, accoun
 def find_session(db: Session, model: type[SessionRecordMixin], token: str,
                  now: dt.datetime) -> SessionRecordMixin | None:
     """The live session of `token`; an expired one is deleted and gives None."""
-    row = db.scalar(select(model).where(model.token_hash == reset_rules.digest(token)))
+    return _alive(db, db.scalar(select(model).where(model.token_hash == reset_rules.digest(token))), now)
+
+
+@dataclass(frozen=True)
+class LiveSession:
+    row: SessionRecordMixin
+    account: object | None  # None: the account is gone (the session names nobody)
+    extras: dict  # name → value of the `extras` columns asked for
+
+
+@dataclass(frozen=True)
+class SessionQuery:
+    """The session of a token, its account and `extras` in one statement, built once (every
+    signed-in page runs it). `extras`: columns computed over the joined account tables (the
+    menu's unread count…), NULL-safe for the other kinds of account."""
+
+    statement: object
+    kinds: tuple[str, ...]
+    extras: tuple[str, ...]
+
+    @classmethod
+    def build(cls, model: type[SessionRecordMixin], account_models: dict[str, type],
+              extras: dict | None = None) -> "SessionQuery":
+        """`extras`: name → (kind of account, column); computed for that kind only (NULL otherwise)."""
+        extras = extras or {}
+        columns = [case((model.account_kind == kind, column), else_=None) for kind, column in extras.values()]
+        query = select(model, *account_models.values(), *columns).where(model.token_hash == bindparam("token_hash"))
+        for kind, account_model in account_models.items():
+            query = query.outerjoin(account_model,
+                                    and_(model.account_kind == kind, account_model.id == model.account_id))
+        return cls(query, tuple(account_models), tuple(extras))
+
+
+def find_session_with_account(db: Session, query: SessionQuery, token: str, now: dt.datetime) -> LiveSession | None:
+    """The live session of `token` and its account in one query: same expiry and touch as find_session."""
+    found = db.execute(query.statement, {"token_hash": reset_rules.digest(token)}).first()
+    if found is None or _alive(db, found[0], now) is None:
+        return None
+    row, n = found[0], len(query.kinds)
+    account = dict(zip(query.kinds, found[1:1 + n])).get(row.account_kind)
+    return LiveSession(row, account, dict(zip(query.extras, found[1 + n:])))
+
+
+def _alive(db: Session, row: SessionRecordMixin | None, now: dt.datetime) -> SessionRecordMixin | None:
+    """`row` if its session is still alive (its last visit noted once a minute); an expired one is deleted."""
     if row is None:
         return None
     if not session_rules.is_alive(row.account_kind, as_utc(row.created_at), as_utc(row.last_seen_at), now):

@@ -8,8 +8,8 @@ On the platform host the cookie keeps `platform:<session token>` and the session
 the platform schema (federation admins). A platform id on a commune's host, or a commune
 id on the platform host, loads nobody.
 """
-from flask import g, session
-from flask_login import UserMixin
+from flask import abort, g, session
+from flask_login import UserMixin, current_user
 
 from tenancy.web import on_platform
 from webapp.auth import accounts
@@ -32,6 +32,7 @@ class SignedIn(UserMixin):
         self.tenant_slug = tenant_slug
         self.token = token
         self.second_factor_done = second_factor_done
+        self.extras: dict = {}  # SESSION_EXTRAS' values, read with the session
 
     @property
     def family(self) -> Family | None:
@@ -60,6 +61,23 @@ class SignedIn(UserMixin):
 
 
 ACCOUNT_MODELS = {"family": Family, "agent": Agent}
+# Values every page of one kind of account shows, read in the session's own query rather than
+# one query each: name → (kind, a function giving a column over that kind's table), registered
+# by their package (webapp.messages: a family's unread count). Read on each request: never older
+# than the page, and computed for that kind only (NULL for the others).
+SESSION_EXTRAS: dict = {}
+
+
+_queries: dict = {}
+
+
+def _session_query() -> accounts.SessionQuery:
+    """Built once per set of extras (they are registered when the app is made)."""
+    names = tuple(SESSION_EXTRAS)
+    if names not in _queries:
+        _queries[names] = accounts.SessionQuery.build(
+            AuthSession, ACCOUNT_MODELS, {name: (kind, column()) for name, (kind, column) in SESSION_EXTRAS.items()})
+    return _queries[names]
 
 
 @login_manager.user_loader
@@ -72,13 +90,12 @@ def load_user(user_id: str) -> SignedIn | None:
         return _load_federation_admin(prefix, token)
     if prefix != tenant.slug:
         return None
-    row = accounts.find_session(db, AuthSession, token, clock.utcnow())
-    if row is None or row.account_kind not in ACCOUNT_MODELS:
+    live = accounts.find_session_with_account(db, _session_query(), token, clock.utcnow())
+    if live is None or live.account is None:
         return None
-    account = db.get(ACCOUNT_MODELS[row.account_kind], row.account_id)
-    if account is None:
-        return None
-    return SignedIn(account, row.account_kind, prefix, token, row.second_factor_done)
+    signed_in = SignedIn(live.account, live.row.account_kind, prefix, token, live.row.second_factor_done)
+    signed_in.extras = live.extras
+    return signed_in
 
 
 def _load_federation_admin(prefix: str, token: str) -> SignedIn | None:
@@ -100,3 +117,11 @@ def fresh_cookie_session() -> None:
     session.clear()
     if locale:
         session["locale"] = locale
+
+
+def signed_in_family() -> Family:
+    """The family of a family page; any other visitor (an agent's session) gets a 404."""
+    family = getattr(current_user, "family", None)
+    if family is None:
+        abort(404)
+    return family
