@@ -7,6 +7,7 @@ des demandes » and, when they allow e-mails, by an e-mail queued with the chang
 import csv
 import datetime as dt
 import io
+import re
 
 from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -23,10 +24,11 @@ from tenancy.web import require_tenant
 from webapp import clock
 from webapp.db import db
 from webapp.families.models import Child, Family
+from webapp.ids import parse_id, parse_ids
 from webapp.planning import attendance, booking, daily, notify
 from webapp.planning.models import Closure, DayRequest, LocalDay, Service
 from webapp.staff.access import no_store, staff_required
-from webapp.validators import PrintableText
+from webapp.validators import PrintableText, select_choices
 
 bp = Blueprint("staff_planning", __name__, url_prefix="/agent")
 bp.before_request(require_tenant)
@@ -120,14 +122,15 @@ def _filters(source) -> tuple[dict, list[str]]:
     values = {"service": (source.get("service") or "").strip(), "site": (source.get("site") or "").strip()[:120],
               "from": (source.get("from") or "").strip()[:10], "to": (source.get("to") or "").strip()[:10],
               "famille": (source.get("famille") or "").strip()[:80]}
-    if values["service"] and not values["service"].isdigit():
+    if values["service"] and parse_id(values["service"]) is None:
         values["service"] = ""
     for key, label in (("from", _("Du")), ("to", _("Au"))):
         if values[key] and _parse_day(values[key]) is None:
             errors.append(_("%(field)s : date invalide, filtre ignoré (format AAAA-MM-JJ).", field=label))
             values[key] = ""
-    if any(ch in values["famille"] for ch in "\x00\r\n"):
-        values["famille"] = ""
+    for key in ("famille", "site"):  # PostgreSQL refuses a NUL in a query: a 500 before
+        if any(ch in values[key] for ch in "\x00\r\n"):
+            values[key] = ""
     return values, errors
 
 
@@ -201,7 +204,7 @@ def decide():
     form = DecisionForm()
     filters, _errors = _filters(request.form)
     raw_ids = request.form.getlist("demande")
-    ids = sorted({int(v) for v in raw_ids if v.isdigit() and len(v) < 19})
+    ids = sorted(parse_ids(raw_ids))
     action = request.form.get("decision", "")
     billing = {i: request.form.get(f"facturer-{i}", "") for i in ids}
     errors = []
@@ -327,14 +330,14 @@ def take_attendance():
         return _day_page(day, _("Le pointage se fait le jour même ou après : pas pour un jour à venir."), 400)
     raw_service = request.form.get("service_id", "")
     row = next((r for r in daily.daily_counts(db, day)
-                if raw_service.isdigit() and r.service.id == int(raw_service)), None)
+                if r.service.id == parse_id(raw_service)), None)
     if row is None:
         return _day_page(day, _("Service inconnu ce jour-là : rechargez la page et pointez à nouveau."), 400)
     listed = {entry.child_id for entry, _ticked in row.register()}
     if not listed:
         return _day_page(day, _("Aucun enfant à pointer pour ce service ce jour-là."), 400)
     raw_ids = request.form.getlist("present")
-    ids = {int(v) for v in raw_ids if v.isdigit() and len(v) < 19}
+    ids = parse_ids(raw_ids)
     if len(ids) != len(set(raw_ids)) or not ids <= listed:
         return _day_page(day, _("Enfant inconnu pour ce service ce jour-là : rechargez la page et pointez à "
                                 "nouveau. Rien n'a été enregistré."), 400)
@@ -379,10 +382,10 @@ def day_csv():
 
 # --- closures ---------------------------------------------------------------------------
 def _closure_choices(form: ClosureForm, services: list[Service]) -> None:
-    form.service.choices = [("", _("Tous les services"))] + [
-        (str(s.id), f"{s.name} – {s.site}" if s.site else s.name) for s in services]
-    form.site.choices = [("", _("Tous les sites"))] + [(site, site) for site in _sites(services)]
-    form.school_class.choices = [("", _("Toutes les classes"))] + [(c, c) for c in _classes()]
+    form.service.choices = select_choices([("", _("Tous les services"))] + [
+        (str(s.id), f"{s.name} – {s.site}" if s.site else s.name) for s in services])
+    form.site.choices = select_choices([("", _("Tous les sites"))] + [(site, site) for site in _sites(services)])
+    form.school_class.choices = select_choices([("", _("Toutes les classes"))] + [(c, c) for c in _classes()])
 
 
 def _classes() -> list[str]:
@@ -409,7 +412,7 @@ def closures():
         return page()
     if not form.validate_on_submit():
         return page(400)
-    service_id = int(form.service.data) if (form.service.data or "").isdigit() else None
+    service_id = int(form.service.data) if re.fullmatch(r"[0-9]{1,18}", form.service.data or "") else None
     if form.service.data and (service_id is None or service_id not in {s.id for s in services}):
         form.service.errors = [_("Choisissez un service de la liste.")]
         return page(400)

@@ -1,0 +1,74 @@
+"""Reading the commune's journal: a page of events with the names they point to.
+
+Events name accounts by id and objects as "family:12 child:3 section:health"; a page of
+them resolves every id in one query per kind (agents, families, children), never one per
+line. No Flask here: the view translates the labels.
+"""
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from webapp.audit.models import AuditEvent
+from webapp.auth.models import Agent
+from webapp.families.models import Child, Family
+
+# The journal's filters: a group is a set of event prefixes.
+GROUPS: dict[str, tuple[str, ...]] = {
+    "sensitive": ("records.", "photo.", "family.data_export"),
+    "families": ("family.",),
+    "billing": ("billing.", "payfip."),
+    "access": ("login.", "second_factor.", "password."),
+}
+PAGE_SIZE = 100
+_REFERENCE = re.compile(r"(family|child|section):(\w+)")
+
+
+@dataclass(frozen=True)
+class Line:
+    id: int
+    at: dt.datetime
+    event: str
+    agent: str  # the agent's name, when an agent did it
+    family: Family | None  # the account or the object's family
+    child: Child | None
+    section: str  # a record section code ("health", "bank"…) or ""
+    identifier: str  # what was typed (failed sign-ins), when no object is named
+    ip: str
+
+
+def page(session: Session, group: str = "", before_id: int | None = None, limit: int = PAGE_SIZE) -> list[Line]:
+    """The newest `limit` events of a group (all when unknown), older than `before_id`."""
+    query = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit)
+    if group in GROUPS:
+        query = query.where(or_(*(AuditEvent.event.startswith(prefix) for prefix in GROUPS[group])))
+    if before_id is not None:
+        query = query.where(AuditEvent.id < before_id)
+    events = list(session.scalars(query))
+    references = [dict(_REFERENCE.findall(e.identifier)) for e in events]
+    agent_ids = {e.account_id for e in events if e.account_kind == "agent" and e.account_id}
+    family_ids = {e.account_id for e in events if e.account_kind == "family" and e.account_id}
+    family_ids |= {int(r["family"]) for r in references if r.get("family", "").isdigit()}
+    child_ids = {int(r["child"]) for r in references if r.get("child", "").isdigit()}
+    agents = _by_id(session, Agent, agent_ids)
+    families = _by_id(session, Family, family_ids)
+    children = _by_id(session, Child, child_ids)
+    lines = []
+    for event, refs in zip(events, references, strict=True):
+        family_id = int(refs["family"]) if refs.get("family", "").isdigit() else (
+            event.account_id if event.account_kind == "family" else None)
+        agent = agents.get(event.account_id) if event.account_kind == "agent" else None
+        lines.append(Line(
+            id=event.id, at=event.at, event=event.event, agent=agent.name if agent else "",
+            family=families.get(family_id), child=children.get(int(refs["child"])) if "child" in refs else None,
+            section=refs.get("section", ""), identifier="" if refs else event.identifier, ip=event.ip,
+        ))
+    return lines
+
+
+def _by_id(session: Session, model, ids: set[int]) -> dict:
+    if not ids:
+        return {}
+    return {row.id: row for row in session.scalars(select(model).where(model.id.in_(ids)))}
