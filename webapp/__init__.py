@@ -8,6 +8,7 @@ from tenancy.web import Tenancy
 from webapp import crypto
 from webapp.commune import CommuneSettings
 from webapp.settings import Settings
+from webapp.url_ids import BigintConverter
 
 
 def create_app(settings: Settings | None = None) -> Flask:
@@ -15,6 +16,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     settings = settings or Settings.from_env()
     crypto.configure(settings.data_key or settings.secret_key)
     app = Flask(__name__, instance_path=str(settings.instance_path))
+    app.url_map.converters["int"] = BigintConverter  # a path id above BIGINT is a 404 (SQLite would raise)
     app.config.update(
         SECRET_KEY=settings.secret_key,
         SETTINGS=settings,
@@ -56,6 +58,7 @@ def _register_extensions(app: Flask) -> None:
     from flask_babel import get_locale
 
     from webapp import i18n, security
+    from webapp.family_menu import family_menu
     from webapp.extensions import babel, csrf, limiter, login_manager, mail
 
     babel.init_app(app, locale_selector=i18n.select_locale, default_timezone=i18n.TIMEZONE)
@@ -68,12 +71,16 @@ def _register_extensions(app: Flask) -> None:
     import webapp.auth.users  # noqa: F401  (registers the user loader)
     security.init_app(app)
     app.jinja_env.globals["get_locale"] = get_locale
+    app.jinja_env.globals["family_menu"] = family_menu
     app.jinja_env.filters["long_day"] = i18n.long_day
     app.jinja_env.filters["money"] = i18n.money
     app.jinja_env.filters["local_date"] = i18n.local_date
+    app.jinja_env.filters["time_of_day"] = i18n.time_of_day
+    app.jinja_env.filters["numeric_date"] = i18n.numeric_date
 
 
 def _register_blueprints(app: Flask) -> None:
+    from webapp.audit.views import bp as audit_bp
     from webapp.auth.views import bp as auth_bp
     from webapp.directory.views import bp as directory_bp
     from webapp.errors import register_error_handlers
@@ -87,9 +94,62 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.staff.views import bp as staff_bp
 
     for blueprint in (site_bp, directory_bp, portal_bp, auth_bp, dev_mail_bp, staff_bp, federation_bp, requests_bp,
-                      planning_bp, staff_planning_bp):
+                      planning_bp, staff_planning_bp, audit_bp):
         app.register_blueprint(blueprint)
+    _register_messaging_blueprints(app)
+    _register_records_blueprints(app)
+    _register_payfip_blueprint(app)
+    _register_billing_blueprints(app)
+    _register_family_admin_blueprints(app)
     register_error_handlers(app)
+
+
+def _register_family_admin_blueprints(app: Flask) -> None:
+    """Agents: search, creation, CSV import of families; families: data export, child record PDF."""
+    from webapp.family_admin.family_views import bp as family_data_bp
+    from webapp.family_admin.views import bp as family_admin_bp
+
+    app.register_blueprint(family_admin_bp)
+    app.register_blueprint(family_data_bp)
+
+
+def _register_billing_blueprints(app: Flask) -> None:
+    """« Relevé de compte » for families, /agent/facturation for agents."""
+    from webapp.billing.staff_views import bp as staff_billing_bp
+    from webapp.billing.views import bp as billing_bp
+
+    app.register_blueprint(billing_bp)
+    app.register_blueprint(staff_billing_bp)
+
+
+def _register_messaging_blueprints(app: Flask) -> None:
+    """Boîte de réception, Infos/Documents and child photos (files go through webapp.uploads)."""
+    from webapp.documents.staff_views import bp as staff_documents_bp
+    from webapp.documents.views import bp as documents_bp
+    from webapp.messages.staff_views import bp as staff_messages_bp
+    from webapp.messages.views import bp as messages_bp
+    from webapp.photos.views import bp as photos_bp
+
+    for blueprint in (messages_bp, staff_messages_bp, documents_bp, staff_documents_bp, photos_bp):
+        app.register_blueprint(blueprint)
+
+
+def _register_records_blueprints(app: Flask) -> None:
+    """« Mon compte », « Mes enfants » and the agents' change queue / fiche famille."""
+    from webapp.records.staff_views import bp as records_staff_bp
+    from webapp.records.views import bp as records_bp
+
+    app.register_blueprint(records_bp)
+    app.register_blueprint(records_staff_bp)
+
+
+def _register_payfip_blueprint(app: Flask) -> None:
+    """Online payment through PayFiP (404 on communes that do not use it)."""
+    from webapp.payfip.staff_views import bp as staff_payfip_bp
+    from webapp.payfip.views import bp as payfip_bp
+
+    app.register_blueprint(payfip_bp)
+    app.register_blueprint(staff_payfip_bp)
 
 
 def _register_cli(app: Flask) -> None:
@@ -102,3 +162,6 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(demo_cli)
     app.cli.add_command(mail_cli)
     app.cli.add_command(agents_cli)
+    from webapp.payfip.cli import payfip_cli
+
+    app.cli.add_command(payfip_cli)

@@ -89,6 +89,7 @@ DEFAULT_MOTIVES = (
 class PayfipSettings(_Strict):
     client_id: str = Field(pattern=r"^\d{6}$")  # the « identifiant collectivité » (seed 004: 021289)
     environment: Literal["test", "activation", "production"] = "test"
+    pay_all: bool = True  # « Tout payer »: one payment for every unpaid invoice of a régie
 
 
 class ServiceRules(_Strict):

@@ -2,8 +2,9 @@
 import datetime as dt
 from decimal import Decimal
 
+from babel.dates import format_skeleton
 from flask import session
-from flask_babel import format_currency, format_date, format_time
+from flask_babel import format_currency, format_date, format_time, get_locale
 from flask_babel import gettext as _
 
 from webapp.clock import PARIS, as_utc
@@ -22,6 +23,11 @@ def select_locale() -> str:
 def long_day(day: dt.date) -> str:
     """« lundi 8 décembre »."""
     return format_date(day, "EEEE d MMMM")
+
+
+def numeric_date(day: dt.date) -> str:
+    """« 14/05/2018 » in French, « 5/14/2018 » in English: a calendar day in a table."""
+    return format_skeleton("yMd", day, locale=get_locale())
 
 
 def money(cents: int) -> str:

@@ -27,6 +27,8 @@ def init_app(app: Flask) -> None:
             # commune's website, which browsers check against form-action too. The
             # platform's directory form redirects to any commune: no form-action there.
             csp += f"; form-action 'self' {_origin(str(tenant.website))}"
+            if tenant.settings.payment_mode == "payfip":  # « Payer en ligne » redirects to PayFiP's page
+                csp += f" {_origin(app.config['SETTINGS'].payfip_payment_url)}"
         response.headers.setdefault("Content-Security-Policy", csp)
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["X-Frame-Options"] = "DENY"

@@ -52,6 +52,9 @@ class Settings:
     trusted_proxies: int = 0
     citus: bool = False
     mail: dict = field(default_factory=dict)
+    # PayFiP Régie web service and payment page (the DGFiP's; a local stand-in in the demo and tests).
+    payfip_ws_url: str = "https://www.payfip.gouv.fr/tpa/services/securite"
+    payfip_payment_url: str = "https://www.payfip.gouv.fr/tpa/paiementws.web"
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -68,6 +71,9 @@ class Settings:
             if production:
                 raise RuntimeError("DATA_KEY est obligatoire en production")
             data_key = _local_secret(instance, "data_key")
+        for name in ("PAYFIP_WS_URL", "PAYFIP_PAYMENT_URL"):  # PayFiP's answers are trusted: TLS only
+            if production and not os.environ.get(name, "https:").startswith("https:"):
+                raise RuntimeError(f"{name} doit être une adresse https en production")
         return cls(
             database_url=normalise_database_url(os.environ.get("DATABASE_URL") or f"sqlite:///{instance / 'data'}"),
             instance_path=instance,
@@ -79,6 +85,8 @@ class Settings:
             redis_url=os.environ.get("REDIS_URL") or None,
             trusted_proxies=int(os.environ.get("TRUSTED_PROXIES", "0")),
             citus=_bool("CITUS"),
+            payfip_ws_url=os.environ.get("PAYFIP_WS_URL") or cls.payfip_ws_url,
+            payfip_payment_url=os.environ.get("PAYFIP_PAYMENT_URL") or cls.payfip_payment_url,
             mail={
                 "MAIL_SERVER": os.environ.get("MAIL_SERVER", ""),
                 "MAIL_PORT": int(os.environ.get("MAIL_PORT", "25")),

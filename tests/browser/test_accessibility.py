@@ -51,7 +51,7 @@ def test_family_home_has_no_wcag_violation(page, url, tenant_db):
     page.get_by_label("Mot de passe", exact=True).fill("Famille2026")
     with page.expect_navigation(url=url("alpha.test", "/accueil")):
         page.get_by_role("button", name="Connexion").click()
-    assert page.get_by_role("cell", name="Léna").is_visible()
+    assert page.get_by_role("cell", name="Léna – voir son planning").is_visible()
     results = axe_violations(page)
     assert results.violations_count == 0, results.generate_report()
 

@@ -9,9 +9,20 @@ ROOT = Path(__file__).resolve().parents[2]
 DOMAIN = [
     "webapp/planning/rules.py", "webapp/planning/deadlines.py", "webapp/planning/calendar.py",
     "webapp/planning/booking.py", "webapp/planning/daily.py", "webapp/planning/attendance.py",
+    "webapp/planning/page_cache.py",
     "webapp/auth/accounts.py", "webapp/auth/throttle.py", "webapp/auth/session_rules.py",
     "webapp/auth/reset_rules.py", "webapp/auth/password_policy.py", "webapp/auth/second_factor.py",
     "webapp/mail/outbox.py",
+    "webapp/records/sections.py", "webapp/records/changes.py", "webapp/records/choices.py",
+    "webapp/records/models.py", "webapp/audit/journal.py",
+    "webapp/billing/invoicing.py", "webapp/billing/ledger.py", "webapp/billing/certificate.py",
+    "webapp/billing/numbering.py", "webapp/billing/models.py",
+    "webapp/family_admin/search.py", "webapp/family_admin/values.py", "webapp/family_admin/csv_import.py",
+    "webapp/family_admin/creation.py", "webapp/family_admin/export.py",
+    "webapp/payfip/payments.py", "webapp/payfip/client.py", "webapp/payfip/models.py",
+    "webapp/uploads/checks.py", "webapp/uploads/storage.py", "webapp/uploads/models.py",
+    "webapp/messages/inbox.py", "webapp/messages/models.py", "webapp/documents/publishing.py",
+    "webapp/documents/models.py", "webapp/photos/models.py", "webapp/demo/infos.py",
 ]
 
 

@@ -1,14 +1,18 @@
 """`flask demo load`: the demo communes' data, then where to go and how to sign in."""
 import os
+from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy.orm import Session
 
 from tenancy.web import current_tenancy
 from webapp import clock
 from webapp.clock import PARIS
+from webapp.billing.demo import load_billing
 from webapp.demo import data
+from webapp.records.demo import load_records
 
 demo_cli = AppGroup("demo", help="Données de démonstration.")
 
@@ -25,6 +29,10 @@ def load() -> None:
         with Session(tenancy.storage.engine_for(tenant.schema)) as session:
             logins, wrote = data.load_commune(session, tenant.slug, [v.name for v in tenant.villages])
             data.load_planning(session, tenant, clock.utcnow().astimezone(PARIS).date())
+            load_records(session, tenant, clock.utcnow())
+            load_billing(session, tenant, clock.utcnow())
+            data.load_infos_and_messages(session, tenant, Path(current_app.instance_path) / "uploads" / tenant.slug,
+                                         clock.utcnow().astimezone(PARIS).date())
         state = "chargée" if wrote else "déjà chargée"
         click.echo(
             f"\n{tenant.name} ({state})\n"

@@ -136,3 +136,10 @@ def load_platform(session: Session) -> bool:
                                 password_hash=hash_password(ADMIN_PASSWORD)))
     session.commit()
     return True
+
+
+def load_infos_and_messages(session: Session, tenant, uploads_folder, today: dt.date) -> bool:
+    """One news item, a règlement intérieur (a PDF made now) and a thread for family 100100 (once)."""
+    from webapp.demo.infos import load
+
+    return load(session, tenant, uploads_folder, today)

@@ -10,12 +10,11 @@ import re
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import Field, HiddenField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from webapp.planning.rules import Cell
-from webapp.validators import PrintableText
+from webapp.validators import PrintableText, select_choices
 
 MAX_CELLS = 1000  # a month of 4 services for 8 children; more is not a person clicking
 MAX_COMMENT = 500
@@ -137,7 +136,7 @@ class AbsenceForm(ReserveForm):
 
     def __init__(self, *args, motives=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.motif.choices = [SelectChoice(m.code, m.label) for m in motives]
+        self.motif.choices = select_choices((m.code, m.label) for m in motives)
         self._motives = {m.code for m in motives}
 
     def validate_motif(self, field):
@@ -188,9 +187,9 @@ class PatternForm(FlaskForm):
     def __init__(self, *args, children=(), services=(), today: dt.date, **kwargs):
         super().__init__(*args, **kwargs)
         self.today = today
-        self.enfant.choices = [SelectChoice(str(c.id), f"{c.first_name} {c.last_name}") for c in children]
-        self.services.choices = [SelectChoice(str(s.id), s.name) for s in services]
-        self.jours.choices = [SelectChoice(value, label) for value, label in WEEKDAYS]
+        self.enfant.choices = select_choices((str(c.id), f"{c.first_name} {c.last_name}") for c in children)
+        self.services.choices = select_choices((str(s.id), s.name) for s in services)
+        self.jours.choices = select_choices(WEEKDAYS)
         self._children = {str(c.id) for c in children}
         self._services = {str(s.id) for s in services}
 

@@ -4,7 +4,12 @@ from flask_babel import get_locale
 from flask_login import current_user, login_required
 
 from tenancy.web import require_tenant
+from webapp import clock
 from webapp.auth.forms import LoginForm
+from webapp.billing import views as billing_views
+from webapp.db import db
+from webapp.documents import publishing
+from webapp.documents.forms import CATEGORY_LABELS
 from webapp.portal.page_cache import login_pages
 
 bp = Blueprint("portal", __name__)
@@ -25,5 +30,8 @@ def home():
     family = current_user.family
     if family is None:  # an agent's session: its home is the staff space
         return redirect(url_for("staff.home"))
-    return render_template("portal/home.html", family=family, children=family.children)
+    today = clock.utcnow().astimezone(clock.PARIS).date()
+    return render_template("portal/home.html", family=family, children=family.children,
+                           news=publishing.current_news(db, today), documents=publishing.current_documents(db, today),
+                           categories=CATEGORY_LABELS, **billing_views.home_summary(family))
 
