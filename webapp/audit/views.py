@@ -39,6 +39,8 @@ EVENT_LABELS = {
     "billing.payment": _l("Règlement enregistré"),
     "payfip.paid": _l("Paiement en ligne reçu"),
     "payfip.mismatch": _l("Paiement en ligne incohérent"),
+    "payfip.refused": _l("Paiement en ligne refusé"),
+    "payfip.abandoned": _l("Paiement en ligne abandonné"),
     "login.success": _l("Connexion"),
     "login.failure": _l("Échec de connexion"),
     "login.throttled": _l("Connexion bloquée (trop d'essais)"),
