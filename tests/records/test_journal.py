@@ -59,3 +59,17 @@ def test_journal_page_queries_do_not_grow_with_its_lines(alpha, client_for):
     db.commit()
     assert count() == first
     assert db.query(AuditEvent).count() > 30
+
+
+def test_a_typed_identifier_is_shown_as_typed_never_read_as_a_reference(alpha, client_for):
+    db, family, child, _service = alpha
+    client = _admin_client(client_for, db)
+    for typed in ("family:² child:99999999999999999999", f"family:{family.id} child:{child.id} section:health"):
+        record(db, "login.failure", now=NOW, identifier=typed)
+    db.commit()
+    answer = client.get("/agent/journal?filtre=access")
+    page = answer.get_data(as_text=True)
+    assert answer.status_code == 200
+    assert "family:² child:99999999999999999999" in page
+    assert f"family:{family.id} child:{child.id} section:health" in page  # not turned into Léna's health
+    assert "Données sanitaires" not in page and "Léna" not in page

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from tests.factories import make_child, make_family
 from tests.helpers import csrf_token, recorded_sql, sign_in
 from tests.records.test_changes import stored_text
+import tests.web.test_staff as staff_tests
 from webapp.audit.models import AuditEvent
 from webapp.families.models import Child, ChildHealth, Family, FamilyPartner
 from webapp.mail.models import OutboxMail
@@ -449,3 +450,22 @@ def test_queue_filters_by_section_and_decides_many(alpha, family_client, agent_c
     db.expire_all()
     assert {r.state for r in db.scalars(select(ChangeRequest))} == {"refused"}
     assert "Aucune demande de modification en attente" in agent_client.get("/agent/modifications").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("who", ["family", "agent"])
+def test_a_refused_bank_form_never_writes_the_kept_iban_into_the_page(alpha, client_for, who):
+    db, family, *_ = alpha
+    family.iban, family.bic = "FR7630006000011234567890189", "BNPAFRPP"
+    db.commit()
+    client = client_for("alpha.test")
+    if who == "family":
+        sign_in(client)
+        url = "/mon-compte/bank"
+    else:
+        staff_tests.signed_in_agent(client, db)
+        url = f"/agent/familles/{family.id}/modifier/bank"
+    answer = post(client, url, account_holder="DUPONT", bic="PAS UN BIC", current_password=PASSWORD)
+    assert answer.status_code == 400
+    assert "30006000011234567890" not in answer.get_data(as_text=True)
+    db.expire_all()
+    assert db.get(Family, family.id).bic == "BNPAFRPP"

@@ -95,8 +95,14 @@ def test_agents_read_photos_and_the_reading_is_journaled(client_for, tenant_db):
     db.expire_all()
     [event] = db.scalars(select(AuditEvent).where(AuditEvent.event == "photo.read")).all()
     assert event.account_kind == "agent" and event.identifier == f"family:{child.family_id} child:{child.id}"
-    # an agent cannot send a photo: the family does
-    assert agent.post(f"/enfants/{child.id}/photo").status_code in (400, 404)
+    # an agent cannot send a photo, even with a valid token and image: the family does
+    before = db.scalar(select(ChildPhoto.file_id).where(ChildPhoto.child_id == child.id))
+    token = csrf_token(agent.get("/agent/").get_data(as_text=True))
+    answer = agent.post(f"/enfants/{child.id}/photo", content_type="multipart/form-data",
+                        data={"csrf_token": token, "photo": (io.BytesIO(files.jpeg()), "autre.jpg")})
+    assert answer.status_code == 404
+    db.expire_all()
+    assert db.scalar(select(ChildPhoto.file_id).where(ChildPhoto.child_id == child.id)) == before
 
 
 def test_another_communes_agent_gets_404(client_for, tenant_db):

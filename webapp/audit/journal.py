@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from webapp.audit.models import AuditEvent
 from webapp.auth.models import Agent
 from webapp.families.models import Child, Family
+from webapp.ids import parse_id
 
 # The journal's filters: a group is a set of event prefixes.
 GROUPS: dict[str, tuple[str, ...]] = {
@@ -23,7 +24,10 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "access": ("login.", "second_factor.", "password."),
 }
 PAGE_SIZE = 100
-_REFERENCE = re.compile(r"(family|child|section):(\w+)")
+_REFERENCE = re.compile(r"(family|child|section):([0-9a-z_]+)")
+# Only these events name objects in `identifier`; elsewhere it is what a visitor typed
+# (a failed sign-in), shown as typed and never read as a reference.
+_REFERENCING = ("records.", "photo.", "family.")
 
 
 @dataclass(frozen=True)
@@ -47,25 +51,35 @@ def page(session: Session, group: str = "", before_id: int | None = None, limit:
     if before_id is not None:
         query = query.where(AuditEvent.id < before_id)
     events = list(session.scalars(query))
-    references = [dict(_REFERENCE.findall(e.identifier)) for e in events]
+    references = [_references(e) for e in events]
     agent_ids = {e.account_id for e in events if e.account_kind == "agent" and e.account_id}
     family_ids = {e.account_id for e in events if e.account_kind == "family" and e.account_id}
-    family_ids |= {int(r["family"]) for r in references if r.get("family", "").isdigit()}
-    child_ids = {int(r["child"]) for r in references if r.get("child", "").isdigit()}
+    family_ids |= {r["family"] for r in references if "family" in r}
+    child_ids = {r["child"] for r in references if "child" in r}
     agents = _by_id(session, Agent, agent_ids)
     families = _by_id(session, Family, family_ids)
     children = _by_id(session, Child, child_ids)
     lines = []
     for event, refs in zip(events, references, strict=True):
-        family_id = int(refs["family"]) if refs.get("family", "").isdigit() else (
-            event.account_id if event.account_kind == "family" else None)
+        family_id = refs.get("family", event.account_id if event.account_kind == "family" else None)
         agent = agents.get(event.account_id) if event.account_kind == "agent" else None
         lines.append(Line(
             id=event.id, at=event.at, event=event.event, agent=agent.name if agent else "",
-            family=families.get(family_id), child=children.get(int(refs["child"])) if "child" in refs else None,
+            family=families.get(family_id), child=children.get(refs.get("child")),
             section=refs.get("section", ""), identifier="" if refs else event.identifier, ip=event.ip,
         ))
     return lines
+
+
+def _references(event: AuditEvent) -> dict:
+    """{"family": id, "child": id, "section": code} named by an event the app wrote."""
+    if not event.event.startswith(_REFERENCING):
+        return {}
+    found = dict(_REFERENCE.findall(event.identifier))
+    references = {key: parse_id(found[key]) for key in ("family", "child") if parse_id(found.get(key))}
+    if found.get("section"):
+        references["section"] = found["section"]
+    return references
 
 
 def _by_id(session: Session, model, ids: set[int]) -> dict:

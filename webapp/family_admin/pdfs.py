@@ -97,7 +97,7 @@ def child_record_pdf(child: Child, health: ChildHealth | None, complete: bool, n
     title = _("Fiche enfant complète") if complete else _("Fiche enfant")
     doc = for_current_commune(title)
     child_record(doc, child, health, complete)
-    doc.paragraph(_("Imprimée le %(date)s.", date=short_date(now.date())), size=8)
+    doc.paragraph(_("Imprimée le %(date)s.", date=short_date(now.astimezone(PARIS).date())), size=8)
     return doc
 
 
@@ -114,7 +114,7 @@ def export_pdf(family: Family, children: list[Child], health: dict[int, ChildHea
     doc.heading(_("Données de la famille n° %(number)s", number=family.number))
     doc.paragraph(_("Copie de toutes les données que %(name)s détient sur votre famille (RGPD, article 15), "
                     "établie le %(date)s. Le fichier JSON joint contient les mêmes données.",
-                    name=g.tenant.name, date=short_date(dt.date.fromisoformat(data["generated_at"][:10]))))
+                    name=g.tenant.name, date=_day(data["generated_at"])))
     for code in ("responsable", "fiscal", "caf", "bank"):
         doc.heading(_(sections.section(code).label), level=2)
         pairs = _pairs(code, family)

@@ -23,6 +23,7 @@ from urllib.parse import urlsplit, urlunsplit
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
+from webapp import clock
 from webapp.clock import PARIS
 from webapp.payfip.client import EXER, NUMCLI, SERVICE_NS, SOAP_ENV, local_name, valid_mel
 
@@ -65,7 +66,7 @@ class PayfipStandin:
 
     def __init__(self, clients: set[str] | None = None,
                  notifier: Callable[[str, bytes], None] = post_notification,
-                 now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)):
+                 now: Callable[[], dt.datetime] = clock.utcnow):
         self.clients = clients
         self.notifier = notifier
         self.now = now

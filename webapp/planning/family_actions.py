@@ -13,10 +13,11 @@ from flask_babel import ngettext
 from flask_login import login_required
 from sqlalchemy import select
 
+from webapp.auth.users import signed_in_family
 from webapp.db import db
 from webapp.families.models import Child
 from webapp.planning import booking
-from webapp.planning.family_common import REASONS, STATE_LABELS, load_planning, month_or_current, now, signed_in_family
+from webapp.planning.family_common import REASONS, STATE_LABELS, load_planning, month_or_current, now
 from webapp.planning.family_pages import month_page
 from webapp.planning.forms import AbsenceForm, BadCells, ReserveForm, WithdrawForm
 from webapp.planning.models import DayRequest

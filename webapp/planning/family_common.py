@@ -6,9 +6,8 @@ webapp.planning.views.
 import calendar as monthcal
 import datetime as dt
 
-from flask import abort, g
+from flask import g
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 
 from webapp import clock
 from webapp.db import db
@@ -61,13 +60,6 @@ WEEKDAY_SHORT = (_l("Lu"), _l("Ma"), _l("Me"), _l("Je"), _l("Ve"), _l("Sa"), _l(
 
 
 # --- who and when -------------------------------------------------------------------------
-def signed_in_family():
-    """The signed-in family; an agent (or anyone else) has no planning here."""
-    family = getattr(current_user, "family", None)
-    if family is None:
-        abort(404)
-    return family
-
 
 def now() -> dt.datetime:
     return clock.utcnow()

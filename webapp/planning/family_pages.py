@@ -20,9 +20,10 @@ from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 
+from webapp.auth.users import signed_in_family
 from webapp.planning import family_grid
 from webapp.planning.family_common import (WEEKDAY_SHORT, deadline_rules, load_planning, month_end, month_or_current,
-                                           now, shift, signed_in_family, today)
+                                           now, shift, today)
 from webapp.planning.forms import AbsenceForm
 from webapp.planning.page_cache import PageCache
 from webapp.planning.phrases import locale_name

@@ -3,10 +3,11 @@ from flask import abort, g, render_template, request
 from flask_babel import gettext as _
 from flask_login import login_required
 
+from webapp.auth.users import signed_in_family
 from webapp.db import db
 from webapp.planning import booking
 from webapp.planning.family_actions import back_url, counts, messages, summary_lines
-from webapp.planning.family_common import deadline_rules, load_planning, now, signed_in_family, today
+from webapp.planning.family_common import deadline_rules, load_planning, now, today
 from webapp.planning.forms import PATTERN_HORIZON, PatternForm
 from webapp.planning.rules import Cell
 from webapp.planning.family_blueprint import bp

@@ -7,7 +7,6 @@ des demandes » and, when they allow e-mails, by an e-mail queued with the chang
 import csv
 import datetime as dt
 import io
-import re
 
 from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -412,7 +411,7 @@ def closures():
         return page()
     if not form.validate_on_submit():
         return page(400)
-    service_id = int(form.service.data) if re.fullmatch(r"[0-9]{1,18}", form.service.data or "") else None
+    service_id = parse_id(form.service.data)
     if form.service.data and (service_id is None or service_id not in {s.id for s in services}):
         form.service.errors = [_("Choisissez un service de la liste.")]
         return page(400)

@@ -26,7 +26,9 @@ def queue_decision_mail(db, tenant, change: ChangeRequest, family: Family, child
         child_name = child.first_name if child is not None else change.new_values.get("first_name", "")
         body = render_template("mail/record_decision.txt", tenant=tenant, family=family,
                                section=_(s.section(change.section).label), child=child_name,
-                               accepted=change.state == "accepted", reason=change.reason,
+                               accepted=change.state == "accepted",
+                               # an agent's words about health or bank data stay on the portal
+                               reason="" if s.section(change.section).sensitive else change.reason,
                                link=f"{tenant.base}/demandes")
         subject = _("Réponse à votre demande de modification")
         subject = f"{tenant.name} – {subject}"

@@ -295,6 +295,12 @@ def form_values(sec: Section, values: Mapping) -> dict[str, object]:
     return raw
 
 
+def redisplay(sec: Section, raw: dict, errors: Mapping) -> dict:
+    """A refused form shown again: what was typed, except a kept IBAN (the one on record, put back
+    by keep_unchanged_secrets), which never goes into a page. A mistyped IBAN stays, to be fixed."""
+    return {**raw, **{f.name: "" for f in sec.fields if f.kind == "iban" and not sec.is_list and f.name not in errors}}
+
+
 def keep_unchanged_secrets(sec: Section, raw: dict, old: Mapping) -> dict:
     """An IBAN left empty in the form means « keep the one on record »."""
     for field in sec.fields:

@@ -226,7 +226,8 @@ def _edit(fam: Family, child: Child | None, code: str):
     raw = s.keep_unchanged_secrets(sec, raw, old)
     values, errors = s.clean(sec, raw)
     if errors:
-        return render_template("records/section_form.html", section=sec, values=raw, errors=errors, child=child,
+        return render_template("records/section_form.html", section=sec, values=s.redisplay(sec, raw, errors),
+                               errors=errors, child=child,
                                back=back, alert=_("Le formulaire contient des erreurs : rien n'a été enregistré."),
                                services={}, asks_password=False, hints=secret_hints(sec, old),
                                action=request.path), 400

@@ -135,9 +135,7 @@ def _handle(sec: s.Section, family: Family, child: Child | None, back: str):
         errors["current_password"] = _("Mot de passe actuel incorrect : il est demandé pour changer le courriel "
                                      "ou les coordonnées bancaires.")
     if errors:
-        if "iban" not in errors:
-            raw = {**raw, **{f.name: "" for f in sec.fields if f.kind == "iban" and not sec.is_list}}
-        return _form_page(sec, raw, errors, child=child, back=back, status=400, old=old,
+        return _form_page(sec, s.redisplay(sec, raw, errors), errors, child=child, back=back, status=400, old=old,
                           alert=_("Le formulaire contient des erreurs : rien n'a été transmis."))
     try:
         changes.request_change(db, family, sec.code, values, _now(), child=child)
