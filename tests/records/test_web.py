@@ -264,7 +264,8 @@ def test_agent_edits_directly_and_it_is_journaled(alpha, agent_client):
     assert answer.status_code == 303
     health = db.scalar(select(ChildHealth))
     assert health.allergies == "Oeuf" and health.has_pai
-    events = [e.event for e in db.scalars(select(AuditEvent).where(AuditEvent.event.like("records.%")))]
+    events = [e.event for e in db.scalars(select(AuditEvent).where(AuditEvent.event.like("records.%"))
+                                          .order_by(AuditEvent.id))]
     assert events == ["records.read", "records.edited"]
     bad = post(agent_client, f"/agent/familles/{family.id}/modifier/responsable", postcode="ABCDE")
     assert bad.status_code == 400
