@@ -32,9 +32,9 @@ from bench.load import exchange, open_connection, request_bytes
 from bench.server import gunicorn
 from webapp.auth.models import Agent, AuthSession
 from webapp.auth.reset_rules import digest
-from webapp.demo.data import SERVICES, school_year
+from webapp.demo.data import SERVICES
 from webapp.families.models import Child, Family
-from webapp.planning.calendar import SchoolCalendar
+from webapp.planning.calendar import SchoolCalendar, enrolment_year
 from webapp.planning.models import Closure, DayRequest, Enrolment, Service
 
 FAMILY_CHILDREN = ("Zélie", "Anatole", "Capucine")
@@ -146,7 +146,7 @@ def family_page(app, commune: dict) -> Target:
     month = next_long_month(today())
     end = month.replace(day=31)
     calendar = SchoolCalendar(zone=tenant.settings.school_zone)
-    starts_on, ends_on = school_year(today())
+    starts_on, ends_on = enrolment_year(today())
     with Session(tenancy.storage.engine_for(tenant.schema)) as db:
         services = _services(db, _school(commune))
         by_code = {s.code: s for s in services}
@@ -248,7 +248,7 @@ def _day_commune(app, commune: dict, label: str) -> tuple[dt.date, str, dict]:
     rng = random.Random(f"bench-day:{tenant.slug}")
     now = dt.datetime.now(dt.UTC)
     calendar = SchoolCalendar(zone=tenant.settings.school_zone)
-    starts_on, ends_on = school_year(today())
+    starts_on, ends_on = enrolment_year(today())
     days = running_days(calendar, today() + dt.timedelta(days=1), REQUEST_DAYS)
     day = days[len(days) // 2]  # requests before and after it too: the query must pick its day
     sizes, total = [], 0

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from tests.factories import make_family
 from tests.family_admin.helpers import agent, csv_file, outbox
-from tests.helpers import csrf_token
+from tests.helpers import csrf_token, recorded_sql
 from webapp.auth.models import PasswordRequest
 from webapp.families.models import Child, Family
 from webapp.family_admin import csv_import
@@ -199,3 +199,20 @@ def test_line_numbers_are_the_spreadsheet_lines_even_with_a_line_break_in_a_cell
                        BERNARD.replace("21/01/2019", "2019"))
     plan = csv_import.check(content.encode(), db, dt.date(2025, 12, 8))
     assert [(e.line, e.params.get("value")) for e in plan.errors] == [(4, "2019")]
+
+
+def test_welcome_mails_cost_the_same_queries_for_one_family_or_five(client_for, tenant_db):
+    db = tenant_db("alpha")
+    client = agent(client_for, db)
+
+    def welcome(numbers: list[str]) -> int:
+        families = [make_family(db, number=n, password=None, email=f"f{n}@example.org") for n in numbers]
+        token = csrf_token(client.get("/agent/familles").get_data(as_text=True))
+        ids = ",".join(str(f.id) for f in families)
+        with recorded_sql() as statements:
+            answer = client.post("/agent/familles/bienvenue", data={"csrf_token": token, "familles": ids})
+        assert answer.status_code == 200
+        return len([s for s in statements if s.lstrip().upper().startswith("SELECT")])
+
+    assert welcome(["300001"]) == welcome(["300002", "300003", "300004", "300005", "300006"])
+    assert len(outbox(db)) == 6

@@ -148,3 +148,12 @@ def test_the_return_address_stays_on_this_site(client_for, tenant_db):
         answer = client.post(f"/enfants/{child.id}/photo", content_type="multipart/form-data", data={
             "csrf_token": token, "photo": (io.BytesIO(files.png()), "p.png"), "retour": target})
         assert answer.status_code == 303 and answer.headers["Location"] == "/accueil", target
+
+
+def test_sending_is_rate_limited_per_visitor(client_for, tenant_db):
+    db = tenant_db("alpha")
+    owner, family = family_client(client_for, db)
+    child = make_child(db, family)
+    token = csrf_token(owner.get("/accueil").get_data(as_text=True))
+    codes = [owner.post(f"/enfants/{child.id}/photo", data={"csrf_token": token}).status_code for _ in range(61)]
+    assert 429 not in codes[:60] and codes[60] == 429

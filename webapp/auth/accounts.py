@@ -224,7 +224,20 @@ def request_password(db: Session, number: str, mode: str, now: dt.datetime, ip: 
     if family is None or not family.email:
         record(db, "password.request_ignored", now=now, identifier=number, ip=ip)
         return None
-    previous = db.scalars(select(PasswordRequest).where(PasswordRequest.family_id == family.id)).all()
+    return issue_password_mail(db, family, earlier_requests(db, [family.id]).get(family.id, []), mode, now, ip)
+
+
+def earlier_requests(db: Session, family_ids: list[int]) -> dict[int, list[PasswordRequest]]:
+    """Each family's password requests so far, in one query (welcome e-mails go to many)."""
+    found: dict[int, list[PasswordRequest]] = {}
+    for row in db.scalars(select(PasswordRequest).where(PasswordRequest.family_id.in_(family_ids))):
+        found.setdefault(row.family_id, []).append(row)
+    return found
+
+
+def issue_password_mail(db: Session, family: Family, previous: list[PasswordRequest], mode: str,
+                        now: dt.datetime, ip: str = "") -> PasswordMail | None:
+    """A new temporary password or link for a family with an e-mail, given its earlier requests."""
     if not reset_rules.may_request([as_utc(r.created_at) for r in previous], now):
         record(db, "password.request_limited", now=now, account_kind="family", account_id=family.id, ip=ip)
         return None

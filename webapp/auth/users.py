@@ -17,7 +17,7 @@ from webapp.auth.models import Agent, AuthSession
 from webapp import clock
 from webapp.db import db, platform_db
 from webapp.extensions import login_manager
-from webapp.families.models import Family
+from webapp.families.models import Child, Family
 from webapp.federation.models import AdminSession, FederationAdmin
 
 PLATFORM_PREFIX = "platform"
@@ -125,3 +125,12 @@ def signed_in_family() -> Family:
     if family is None:
         abort(404)
     return family
+
+
+def own_child(child_id: int) -> Child:
+    """A child of the signed-in family; another family's child, or none, is a 404."""
+    family = signed_in_family()
+    child = db.get(Child, child_id)
+    if child is None or child.family_id != family.id:
+        abort(404)
+    return child

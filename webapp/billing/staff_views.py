@@ -73,7 +73,7 @@ def _error(code: str) -> str:
 @bp.get("/")
 @staff_required()
 def overview():
-    today = clock.utcnow().astimezone(clock.PARIS).date()
+    today = clock.paris_today()
     last_month = (today.replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
     form = RunMonthForm(month=last_month)
     month = request.args.get("mois", "")
@@ -230,7 +230,7 @@ def new_payment():
     if request.method == "GET":
         form.family.data = request.args.get("famille", "")[:20]
         form.invoice.data = request.args.get("facture", "")[:24]
-        form.received_on.data = clock.utcnow().astimezone(clock.PARIS).date().isoformat()
+        form.received_on.data = clock.paris_today().isoformat()
     if form.validate_on_submit():
         payment = _record(form)
         if payment is not None:

@@ -21,19 +21,15 @@ bp.before_request(require_tenant)
 TABS = ("factures", "reglements")
 
 
-def _today():
-    return clock.utcnow().astimezone(clock.PARIS).date()
-
-
 def home_summary(family) -> dict:
     """What the Accueil shows: the balance at today's date and the unpaid invoices (3 queries)."""
     unpaid = ledger.unpaid_invoices(db, family.id)
     return {"billing_balance": ledger.balance(db, family.id), "unpaid_invoices": unpaid,
-            "unpaid_total": sum(due for _, due in unpaid), "billing_today": _today()}
+            "unpaid_total": sum(due for _, due in unpaid), "billing_today": clock.paris_today()}
 
 
 def _school_years(family_id: int) -> list[str]:
-    years = {school_year_of(_today())}
+    years = {school_year_of(clock.paris_today())}
     for model in (Invoice, Payment):
         years.update(db.scalars(select(model.school_year).where(model.family_id == family_id).distinct()))
     return sorted(years, reverse=True)
@@ -68,7 +64,7 @@ def statement():
         for payment_id, number in rows:
             settled.setdefault(payment_id, []).append(number)
     unpaid = ledger.unpaid_invoices(db, family.id)
-    years_available = certificate.available_years(_today(), certificate.first_payment_year(db, family.id))
+    years_available = certificate.available_years(clock.paris_today(), certificate.first_payment_year(db, family.id))
     return render_template("billing/statement.html", family=family, years=years, year=year, tab=tab,
                            account=account, describe=describe, payments=payments, settled=settled,
                            methods=METHOD_LABELS, unpaid_invoices=unpaid, certificate_years=years_available)
@@ -106,7 +102,7 @@ def receipt_response(payment, family):
 @login_required
 def certificate_pdf(year: int):
     family = signed_in_family()
-    if year not in certificate.available_years(_today(), certificate.first_payment_year(db, family.id)):
+    if year not in certificate.available_years(clock.paris_today(), certificate.first_payment_year(db, family.id)):
         abort(404)
     amounts = certificate.childcare_paid(db, family.id, year)
     return pdf_response(documents.certificate_pdf(family, year, amounts), f"attestation-frais-de-garde-{year}.pdf")

@@ -9,7 +9,6 @@ from sqlalchemy.orm import Session
 
 from tenancy.web import current_tenancy
 from webapp import clock
-from webapp.clock import PARIS
 from webapp.billing.demo import load_billing
 from webapp.demo import data
 from webapp.records.demo import load_records
@@ -28,11 +27,11 @@ def load() -> None:
     for tenant in tenancy.registry:
         with Session(tenancy.storage.engine_for(tenant.schema)) as session:
             logins, wrote = data.load_commune(session, tenant.slug, [v.name for v in tenant.villages])
-            data.load_planning(session, tenant, clock.utcnow().astimezone(PARIS).date())
+            data.load_planning(session, tenant, clock.paris_today())
             load_records(session, tenant, clock.utcnow())
             load_billing(session, tenant, clock.utcnow())
             data.load_infos_and_messages(session, tenant, Path(current_app.instance_path) / "uploads" / tenant.slug,
-                                         clock.utcnow().astimezone(PARIS).date())
+                                         clock.paris_today())
         state = "chargée" if wrote else "déjà chargée"
         click.echo(
             f"\n{tenant.name} ({state})\n"

@@ -16,7 +16,7 @@ from webapp.auth.passwords import hash_password
 from webapp.demo.names import CHILD_FIRST_NAMES, LAST_NAMES, PARENT_FIRST_NAMES
 from webapp.families.models import Child, Family
 from webapp.federation.models import FederationAdmin
-from webapp.planning.calendar import SchoolCalendar
+from webapp.planning.calendar import SchoolCalendar, enrolment_year
 from webapp.planning.models import DayRequest, Enrolment, Service
 
 FAMILY_PASSWORD = "Cartable2026"  # passes the password rule (Famille2026 would not)
@@ -91,12 +91,6 @@ def _family(rng: random.Random, index: int, villages: list[str], schools: list[s
 CLASSES = {3: "PS", 4: "MS", 5: "GS", 6: "CP", 7: "CE1", 8: "CE2", 9: "CM1", 10: "CM2"}
 
 
-def school_year(today: dt.date) -> tuple[dt.date, dt.date]:
-    """From 1 September to the first days of July: the school year `today` belongs to."""
-    first = today.year if today.month >= 8 else today.year - 1
-    return dt.date(first, 9, 1), dt.date(first + 1, 7, 4)
-
-
 def load_planning(session: Session, tenant, today: dt.date) -> bool:
     """Enrol every demo child in every service for this school year, and give a third of
     the families regular canteen days for this month and the next (once)."""
@@ -104,7 +98,7 @@ def load_planning(session: Session, tenant, today: dt.date) -> bool:
         return False
     rng = random.Random(f"portail-famille-demo-planning:{tenant.slug}")
     calendar = SchoolCalendar(zone=tenant.settings.school_zone)
-    starts_on, ends_on = school_year(today)
+    starts_on, ends_on = enrolment_year(today)
     services = list(session.scalars(select(Service).order_by(Service.id)))
     canteen = next(s for s in services if s.code == "restauration")
     month_start = today.replace(day=1)

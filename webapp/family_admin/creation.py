@@ -29,10 +29,20 @@ def create_family(session: Session, fields: dict, children: list[dict], *, now: 
         raise NumberTaken(number)
     number = number or next_number(taken)
     taken.add(number)
-    family = Family(number=number, password_hash=None, **fields)
-    family.children = [Child(**child) for child in children]
-    session.add(family)
-    session.flush()  # the id, for the journal line
-    record(session, "family.created", now=now, account_kind="agent", account_id=agent_id,
-           identifier=f"family:{family.id} number:{number}", ip=ip)
-    return family
+    return create_families(session, [(number, fields, children)], now=now, agent_id=agent_id, ip=ip)[0]
+
+
+def create_families(session: Session, entries: list[tuple[str, dict, list[dict]]], *, now: dt.datetime,
+                    agent_id: int, ip: str = "") -> list[Family]:
+    """Families (number, fields, children) added in one flush, each with its journal line."""
+    families = []
+    for number, fields, children in entries:
+        family = Family(number=number, password_hash=None, **fields)
+        family.children = [Child(**child) for child in children]
+        families.append(family)
+    session.add_all(families)
+    session.flush()  # the ids, for the journal lines: batched inserts, whatever the number of families
+    for family in families:
+        record(session, "family.created", now=now, account_kind="agent", account_id=agent_id,
+               identifier=f"family:{family.id} number:{family.number}", ip=ip)
+    return families

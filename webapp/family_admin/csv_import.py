@@ -231,13 +231,13 @@ def create(session: Session, plan: ImportPlan, *, now: dt.datetime, agent_id: in
     """Add the plan's families and children to the caller's transaction, numbering those without one."""
     assert not plan.errors, "a plan with errors creates nothing"
     taken = creation.taken_numbers(session) | {f.number for f in plan.families if f.number}
-    created = []
+    entries = []
     for planned in plan.families:
         number = planned.number or values.next_number(taken)
         taken.add(number)
-        # `check` refused the numbers already taken; the unique index still guards a race.
-        created.append(creation.create_family(session, planned.fields, planned.children, now=now,
-                                              agent_id=agent_id, number=number, taken=set(), ip=ip))
+        entries.append((number, planned.fields, planned.children))
+    # `check` refused the numbers already taken; the unique index still guards a race.
+    created = creation.create_families(session, entries, now=now, agent_id=agent_id, ip=ip)
     session.flush()
     return created
 

@@ -5,14 +5,14 @@ anonymous visitor gets a 404 (the sign-in page for anonymous visitors).
 """
 import json
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, render_template, request
 from flask_login import login_required
 from sqlalchemy import select
 
 from tenancy.web import require_tenant
 from webapp import clock
 from webapp.audit.models import record
-from webapp.auth.users import signed_in_family
+from webapp.auth.users import own_child, signed_in_family
 from webapp.db import db
 from webapp.families.models import Child, ChildHealth
 from webapp.family_admin import export, pdfs
@@ -70,10 +70,7 @@ def my_data_pdf():
 @login_required
 def child_record(child_id: int):
     """« Imprimer la fiche enfant », simple or complete (`?version=complete`), own children only."""
-    family = signed_in_family()
-    child = db.scalar(select(Child).where(Child.id == child_id, Child.family_id == family.id))
-    if child is None:
-        abort(404)
+    child = own_child(child_id)
     complete = request.args.get("version") == "complete"
     health = db.scalar(select(ChildHealth).where(ChildHealth.child_id == child.id)) if complete else None
     doc = pdfs.child_record_pdf(child, health, complete, clock.utcnow())

@@ -41,10 +41,6 @@ def _ip() -> str:
     return request.remote_addr or ""
 
 
-def _today():
-    return clock.utcnow().astimezone(clock.PARIS).date()
-
-
 # --- search ----------------------------------------------------------------------------------
 @bp.get("/familles")
 @staff_required
@@ -90,7 +86,7 @@ def _family_values(form: NewFamilyForm) -> tuple[str, dict, list[dict]]:
 
 def _birth_date(form_field):
     try:
-        return values.birth_date(form_field.data or "", _today())
+        return values.birth_date(form_field.data or "", clock.paris_today())
     except values.Invalid as error:
         form_field.errors = list(form_field.errors) + [_(error.message, **error.params)]
         return None
@@ -184,7 +180,7 @@ def import_file():
         form.file.errors = [_("Choisissez un fichier CSV.")]
         return render_template("family_admin/import.html", form=form, columns=csv_import.COLUMNS), 400
     raw = form.file.data.read(csv_import.MAX_BYTES + 1)
-    plan = csv_import.check(raw, db, _today())
+    plan = csv_import.check(raw, db, clock.paris_today())
     if plan.errors:
         return _errors_page(plan, raw)
     confirm = ConfirmImportForm(token=pending.keep(_agent_id(), raw))
@@ -206,7 +202,7 @@ def confirm_import():
     if raw is None:
         flash(_("Ce fichier n'est plus disponible : envoyez-le de nouveau."), "error")
         return redirect(url_for("family_admin.import_file"), 303)
-    plan = csv_import.check(raw, db, _today())
+    plan = csv_import.check(raw, db, clock.paris_today())
     if plan.errors:
         return _errors_page(plan, raw)
     try:
@@ -231,7 +227,7 @@ def import_errors_csv():
     raw = pending.read(_agent_id(), form.token.data or "") if form.validate_on_submit() else None
     if raw is None:
         abort(404)
-    plan = csv_import.check(raw, db, _today())
+    plan = csv_import.check(raw, db, clock.paris_today())
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow([_("Ligne"), _("Erreur")])

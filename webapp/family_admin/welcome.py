@@ -33,6 +33,7 @@ def queue_welcome_mails(db: Session, tenant, family_ids: list[int], now: dt.date
     """Queue one welcome e-mail per family of `family_ids` that can receive it; the caller commits."""
     result = WelcomeResult()
     families = db.scalars(select(Family).where(Family.id.in_(family_ids)).order_by(Family.number)).all()
+    earlier = accounts.earlier_requests(db, [f.id for f in families])
     with force_locale(DEFAULT_LOCALE):  # the family's language is not known: French, as every mail
         for family in families:
             if not (family.email or "").strip():
@@ -41,7 +42,7 @@ def queue_welcome_mails(db: Session, tenant, family_ids: list[int], now: dt.date
             if family.password_hash is not None:
                 result.skipped.append(family)
                 continue
-            mail = accounts.request_password(db, family.number, "link", now, ip)
+            mail = accounts.issue_password_mail(db, family, earlier.get(family.id, []), "link", now, ip)
             if mail is None:
                 result.skipped.append(family)
                 continue

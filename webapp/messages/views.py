@@ -14,10 +14,12 @@ from webapp.auth import users
 from webapp.auth.users import signed_in_family
 from webapp.clock import as_utc
 from webapp.db import db
+from webapp.extensions import limiter
 from webapp.i18n import local_date, time_of_day
 from webapp.messages import inbox
 from webapp.messages.forms import MessageForm, ReplyForm
 from webapp.messages.models import Message
+from webapp.uploads import SENDS_PER_IP
 from webapp.uploads import storage
 from webapp.uploads.models import StoredFile
 from webapp.uploads.serving import commune_folder, send_stored
@@ -98,6 +100,7 @@ def sent():
 
 
 @bp.route("/nouveau", methods=["GET", "POST"])
+@limiter.limit(SENDS_PER_IP, methods=["POST"])
 @login_required
 def write():
     family = signed_in_family()
@@ -114,6 +117,7 @@ def write():
 
 
 @bp.route("/<int:message_id>", methods=["GET", "POST"])
+@limiter.limit(SENDS_PER_IP, methods=["POST"])
 @login_required
 def show(message_id: int):
     """A thread; the family replies at the bottom."""

@@ -16,9 +16,12 @@ from sqlalchemy.exc import IntegrityError
 from tenancy.web import require_tenant
 from webapp import clock
 from webapp.audit.models import record
+from webapp.auth.users import own_child
 from webapp.db import db
+from webapp.extensions import limiter
 from webapp.families.models import Child
 from webapp.photos.models import ChildPhoto, photos_of
+from webapp.uploads import SENDS_PER_IP
 from webapp.uploads import checks, storage
 from webapp.uploads.errors import CheckedFileField, required_file
 from webapp.uploads.models import StoredFile
@@ -38,14 +41,6 @@ def photo_of(child_id: int) -> ChildPhoto | None:
     return photos_of(db, [child_id]).get(child_id)
 
 
-def _own_child_or_404(child_id: int) -> Child:
-    family = current_user.family
-    child = db.get(Child, child_id) if family is not None else None
-    if child is None or child.family_id != family.id:
-        abort(404)
-    return child
-
-
 LOCAL_PATH = re.compile(r"^/(?!/)[A-Za-z0-9/_.?=&%-]*$")  # this site's pages only: no open redirect
 
 
@@ -60,7 +55,7 @@ def _back(child: Child):
 @login_required
 def show(child_id: int):
     agent = current_user.agent
-    child = _own_child_or_404(child_id) if agent is None else db.get(Child, child_id)
+    child = own_child(child_id) if agent is None else db.get(Child, child_id)
     if child is None:
         abort(404)
     row = db.execute(select(StoredFile).join(ChildPhoto, ChildPhoto.file_id == StoredFile.id)
@@ -75,9 +70,10 @@ def show(child_id: int):
 
 
 @bp.post("/enfants/<int:child_id>/photo")
+@limiter.limit(SENDS_PER_IP, methods=["POST"])
 @login_required
 def upload(child_id: int):
-    child = _own_child_or_404(child_id)
+    child = own_child(child_id)
     form = PhotoForm()
     if not form.validate_on_submit():
         for error in form.photo.errors or [_("La photo n'a pas pu être envoyée. Réessayez.")]:
@@ -112,7 +108,7 @@ def upload(child_id: int):
 @bp.post("/enfants/<int:child_id>/photo/supprimer")
 @login_required
 def delete(child_id: int):
-    child = _own_child_or_404(child_id)
+    child = own_child(child_id)
     form = FlaskForm()
     if not form.validate_on_submit():
         abort(400)

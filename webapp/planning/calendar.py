@@ -231,3 +231,13 @@ def _national_year(zone: str, subdivision: str | None, year: int) -> Mapping[dt.
         if day.year == year:
             facts[day] = DayFact(PUBLIC_HOLIDAY, name)
     return MappingProxyType(facts)
+
+
+def enrolment_year(day: dt.date) -> tuple[dt.date, dt.date]:
+    """The school year an enrolment made on `day` covers: 1 September to the first days of July.
+
+    From August on, an enrolment is for the year about to start. (Statements count school years
+    from 1 September to 31 August, so that summer invoices close a year: webapp.billing.models.)
+    """
+    first = day.year if day.month >= 8 else day.year - 1
+    return dt.date(first, 9, 1), dt.date(first + 1, 7, 4)

@@ -13,7 +13,7 @@ from flask_babel import ngettext
 from flask_login import login_required
 from sqlalchemy import select
 
-from webapp.auth.users import signed_in_family
+from webapp.auth.users import own_child, signed_in_family
 from webapp.db import db
 from webapp.families.models import Child
 from webapp.planning import booking
@@ -31,18 +31,11 @@ def _bad_cells(_error):
         "Un des jours envoyés n'existe pas dans votre planning. Rechargez la page et réessayez.")), 400
 
 
-def child_or_404(family, child_id: int) -> Child:
-    child = db.scalar(select(Child).where(Child.id == child_id, Child.family_id == family.id))
-    if child is None:
-        abort(404)
-    return child
-
-
 def _back(form) -> tuple[dt.date, Child | None]:
     """The month and the child page the form came from (a child of another family: 404)."""
     family = signed_in_family()
     child_id = form.child_id
-    return month_or_current(form.mois.data), child_or_404(family, child_id) if child_id is not None else None
+    return month_or_current(form.mois.data), own_child(child_id) if child_id is not None else None
 
 
 def back_url(month: dt.date, child: Child | None) -> str:

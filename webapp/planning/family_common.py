@@ -65,12 +65,8 @@ def now() -> dt.datetime:
     return clock.utcnow()
 
 
-def today() -> dt.date:
-    return now().astimezone(clock.PARIS).date()
-
-
 def month_or_current(value: str | None) -> dt.date:
-    return parse_month(value) or today().replace(day=1)
+    return parse_month(value) or clock.paris_today().replace(day=1)
 
 
 def month_end(month: dt.date) -> dt.date:

@@ -20,10 +20,11 @@ from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 
+from webapp import clock
 from webapp.auth.users import signed_in_family
 from webapp.planning import family_grid
 from webapp.planning.family_common import (WEEKDAY_SHORT, deadline_rules, load_planning, month_end, month_or_current,
-                                           now, shift, today)
+                                           now, shift)
 from webapp.planning.forms import AbsenceForm
 from webapp.planning.page_cache import PageCache
 from webapp.planning.phrases import locale_name
@@ -51,7 +52,7 @@ def month_page(family, month: dt.date, child_id: int | None = None, form=None, s
         if child is None:
             abort(404)
     days = [start + dt.timedelta(days=n) for n in range((end - start).days + 1)]
-    at, day = now(), today()
+    at, day = now(), clock.paris_today()
     settings = g.tenant.settings
     # A page showing a refused form (errors, ticked cells) is written for that answer only.
     key = None

@@ -3,11 +3,12 @@ from flask import abort, g, render_template, request
 from flask_babel import gettext as _
 from flask_login import login_required
 
+from webapp import clock
 from webapp.auth.users import signed_in_family
 from webapp.db import db
 from webapp.planning import booking
 from webapp.planning.family_actions import back_url, counts, messages, summary_lines
-from webapp.planning.family_common import deadline_rules, load_planning, now, today
+from webapp.planning.family_common import deadline_rules, load_planning, now
 from webapp.planning.forms import PATTERN_HORIZON, PatternForm
 from webapp.planning.rules import Cell
 from webapp.planning.family_blueprint import bp
@@ -22,7 +23,7 @@ def pattern():
     the children, the services each is enrolled in, and checks every generated day.
     """
     family = signed_in_family()
-    day = today()
+    day = clock.paris_today()
     planning = load_planning(family.id, day, day + PATTERN_HORIZON)
     wanted = request.values.get("enfant", "")
     child = next((c for c in planning.children if str(c.id) == wanted), None)

@@ -39,10 +39,6 @@ BILLING_CHOICES = (("", _l("selon le motif")), ("oui", _l("oui")), ("non", _l("n
 DATE_FORMAT_HELP = _l("Date invalide : choisissez une date du calendrier (AAAA-MM-JJ).")
 
 
-def today() -> dt.date:
-    return clock.utcnow().astimezone(clock.PARIS).date()
-
-
 def _parse_day(value: str | None) -> dt.date | None:
     """A date typed as AAAA-MM-JJ (what <input type="date"> sends), or None."""
     try:
@@ -68,7 +64,7 @@ class DayField(StringField):
 
 
 def _not_in_the_past(_form, field) -> None:
-    if field.day is not None and field.day < today():
+    if field.day is not None and field.day < clock.paris_today():
         raise ValidationError(_("Choisissez aujourd'hui ou une date à venir."))
 
 
@@ -278,10 +274,10 @@ ENTRY_LABELS = {
 def _day_from_args() -> tuple[dt.date, str | None]:
     raw = request.args.get("date")
     if not raw:
-        return today(), None
+        return clock.paris_today(), None
     day = _parse_day(raw)
     if day is None:
-        return today(), _("Date invalide : la journée d'aujourd'hui est affichée (format AAAA-MM-JJ).")
+        return clock.paris_today(), _("Date invalide : la journée d'aujourd'hui est affichée (format AAAA-MM-JJ).")
     return day, None
 
 
@@ -300,7 +296,7 @@ def entry_state(entry: daily.Entry) -> str:
 def _day_page(day: dt.date, error: str | None, status: int):
     rows = daily.daily_counts(db, day)
     return render_template("planning/staff_day.html", day=day, rows=rows, error=error, entry_state=entry_state,
-                           previous=day - dt.timedelta(days=1), next=day + dt.timedelta(days=1), today=today(),
+                           previous=day - dt.timedelta(days=1), next=day + dt.timedelta(days=1), today=clock.paris_today(),
                            kinds=daily, register_form=AttendanceForm()), status
 
 
@@ -320,12 +316,12 @@ def take_attendance():
     commune's, made up) are refused with nothing written.
     """
     day = _parse_day(request.form.get("date"))
-    shown = day or today()
+    shown = day or clock.paris_today()
     if not AttendanceForm().validate_on_submit():
         return _day_page(shown, _("Le formulaire a expiré : rechargez la page et pointez à nouveau."), 400)
     if day is None:
         return _day_page(shown, _("Date invalide : rechargez la page et pointez à nouveau."), 400)
-    if day > today():
+    if day > clock.paris_today():
         return _day_page(day, _("Le pointage se fait le jour même ou après : pas pour un jour à venir."), 400)
     raw_service = request.form.get("service_id", "")
     row = next((r for r in daily.daily_counts(db, day)
@@ -362,7 +358,7 @@ def day_csv():
         rows = daily.daily_counts(db, day)
         return render_template("planning/staff_day.html", day=day, rows=rows, error=error, entry_state=entry_state,
                                previous=day - dt.timedelta(days=1), next=day + dt.timedelta(days=1),
-                               today=today(), kinds=daily), 400
+                               today=clock.paris_today(), kinds=daily), 400
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow([_("site"), _("service"), _("nom"), _("prénom"), _("classe"), _("famille"), _("état")])
@@ -394,7 +390,7 @@ def _classes() -> list[str]:
 
 def _upcoming_closures():
     return db.execute(select(Closure, Service).outerjoin(Service, Service.id == Closure.service_id)
-                      .where(Closure.day >= today()).order_by(Closure.day, Closure.id)).all()
+                      .where(Closure.day >= clock.paris_today()).order_by(Closure.day, Closure.id)).all()
 
 
 @bp.route("/fermetures", methods=["GET", "POST"])
@@ -454,7 +450,7 @@ def local_days():
     form = LocalDayForm()
 
     def page(status: int = 200):
-        days = db.scalars(select(LocalDay).where(LocalDay.day >= today()).order_by(LocalDay.day)).all()
+        days = db.scalars(select(LocalDay).where(LocalDay.day >= clock.paris_today()).order_by(LocalDay.day)).all()
         return render_template("planning/staff_local_days.html", form=form, days=days), status
 
     if request.method == "GET":

@@ -30,7 +30,7 @@ def home():
     family = current_user.family
     if family is None:  # an agent's session: its home is the staff space
         return redirect(url_for("staff.home"))
-    today = clock.utcnow().astimezone(clock.PARIS).date()
+    today = clock.paris_today()
     return render_template("portal/home.html", family=family, children=family.children,
                            news=publishing.current_news(db, today), documents=publishing.current_documents(db, today),
                            categories=CATEGORY_LABELS, **billing_views.home_summary(family))

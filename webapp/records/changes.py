@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from webapp.audit.models import record
 from webapp.clock import PARIS
 from webapp.families.models import AuthorisedPerson, Child, ChildHealth, Family, FamilyPartner
+from webapp.planning.calendar import enrolment_year
 from webapp.planning.models import Enrolment, Service
 from webapp.records import sections as s
 from webapp.records.models import ChangeRequest
@@ -60,12 +61,6 @@ def current_values(session: Session, sec: s.Section, family: Family, child: Chil
     return s.current(sec, target_of(session, sec, family, child))
 
 
-def school_year(day: dt.date) -> tuple[dt.date, dt.date]:
-    """From 1 September to the first days of July: the school year `day` belongs to."""
-    first = day.year if day.month >= 8 else day.year - 1
-    return dt.date(first, 9, 1), dt.date(first + 1, 7, 4)
-
-
 def _check_child(sec: s.Section, family: Family, child: Child | None) -> None:
     if sec.per_child and (child is None or child.family_id != family.id):
         raise ChangeRefused(_("Enfant inconnu."))
@@ -75,7 +70,7 @@ def _check_enrolment(session: Session, child: Child, values: dict, now: dt.datet
     service = session.get(Service, values.get("service_id") or 0)
     if service is None:
         raise ChangeRefused(_("Service inconnu."))
-    starts_on, ends_on = school_year(now.astimezone(PARIS).date())
+    starts_on, ends_on = enrolment_year(now.astimezone(PARIS).date())
     enrolled = session.scalar(select(Enrolment.id).where(
         Enrolment.child_id == child.id, Enrolment.service_id == service.id,
         Enrolment.starts_on <= ends_on, Enrolment.ends_on >= starts_on).limit(1))
@@ -244,7 +239,7 @@ def _apply(session: Session, sec: s.Section, family: Family, child: Child | None
         s.write(sec, new, values)
         family.children.append(new)
     elif sec.target == "enrolment":
-        starts_on, ends_on = school_year(now.astimezone(PARIS).date())
+        starts_on, ends_on = enrolment_year(now.astimezone(PARIS).date())
         session.add(Enrolment(child_id=child.id, service_id=values["service_id"], starts_on=starts_on,
                               ends_on=ends_on))
     session.flush()

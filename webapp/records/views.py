@@ -16,7 +16,7 @@ from sqlalchemy.orm import selectinload
 from tenancy.web import require_tenant
 from webapp import clock
 from webapp.auth.passwords import verify_password
-from webapp.auth.users import signed_in_family
+from webapp.auth.users import own_child, signed_in_family
 from webapp.db import db
 from webapp.families.models import Child, ChildHealth, Family
 from webapp.photos.models import photos_of
@@ -160,18 +160,11 @@ def family_section(code: str):
     return _handle(s.section(code), family, None, url_for("records.account"))
 
 
-def _own_child(family: Family, child_id: int) -> Child:
-    child = db.get(Child, child_id)
-    if child is None or child.family_id != family.id:
-        abort(404)
-    return child
-
-
 @bp.route("/mes-enfants/<int:child_id>/<code>", methods=["GET", "POST"])
 @login_required
 def child_section(child_id: int, code: str):
     family = signed_in_family()
-    child = _own_child(family, child_id)
+    child = own_child(child_id)
     if code not in CHILD_FORM_SECTIONS:
         abort(404)
     return _handle(s.section(code), family, child, url_for("records.children"))
