@@ -77,6 +77,8 @@ def _register_extensions(app: Flask) -> None:
     app.jinja_env.filters["local_date"] = i18n.local_date
     app.jinja_env.filters["time_of_day"] = i18n.time_of_day
     app.jinja_env.filters["numeric_date"] = i18n.numeric_date
+    app.jinja_env.filters["moment"] = i18n.moment
+    app.jinja_env.filters["file_size"] = i18n.file_size
 
 
 def _register_blueprints(app: Flask) -> None:

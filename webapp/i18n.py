@@ -30,6 +30,16 @@ def numeric_date(day: dt.date) -> str:
     return format_skeleton("yMd", day, locale=get_locale())
 
 
+def moment(value: dt.datetime) -> str:
+    """« 08/12/2025 10:00 »: a stored UTC moment in Paris time."""
+    return f"{local_date(value)} {time_of_day(as_utc(value))}"
+
+
+def file_size(size: int) -> str:
+    """« Taille » as the seeds show it, in Ko (rounded up: a short message is 1 Ko, not 0)."""
+    return _("%(size)s Ko", size=(size + 1023) // 1024)
+
+
 def money(cents: int) -> str:
     """« 120,60 € » from integer cents: money never goes through a float."""
     return format_currency(Decimal(cents).scaleb(-2), "EUR")

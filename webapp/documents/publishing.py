@@ -19,10 +19,6 @@ def _shown(model, today: dt.date):
     return (model.show_from <= today) & or_(model.show_until.is_(None), model.show_until >= today)
 
 
-def dates_are_valid(show_from: dt.date, show_until: dt.date | None) -> bool:
-    return show_until is None or show_until >= show_from
-
-
 def current_news(session: Session, today: dt.date) -> list[NewsItem]:
     return list(session.scalars(select(NewsItem).where(_shown(NewsItem, today))
                                 .order_by(NewsItem.show_from.desc(), NewsItem.id.desc()).limit(LIST_LIMIT)))

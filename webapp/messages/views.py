@@ -12,10 +12,8 @@ from tenancy.web import require_tenant
 from webapp import clock
 from webapp.auth import users
 from webapp.auth.users import signed_in_family
-from webapp.clock import as_utc
 from webapp.db import db
 from webapp.extensions import limiter
-from webapp.i18n import local_date, time_of_day
 from webapp.messages import inbox
 from webapp.messages.forms import MessageForm, ReplyForm
 from webapp.messages.models import Message
@@ -46,18 +44,6 @@ def _unread_counter():
         return g.unread_messages
 
     return {"unread_message_count": unread_message_count}
-
-
-@bp.app_template_filter("file_size")
-def file_size(size: int) -> str:
-    """« Taille » as the seeds show it, in Ko (rounded up: a short message is 1 Ko, not 0)."""
-    return _("%(size)s Ko", size=(size + 1023) // 1024)
-
-
-@bp.app_template_filter("moment")
-def moment(value) -> str:
-    """« 08/12/2025 10:00 » in Paris time."""
-    return f"{local_date(value)} {time_of_day(as_utc(value))}"
 
 
 def store_attachment(field, now) -> StoredFile | None:
