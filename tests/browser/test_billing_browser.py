@@ -3,13 +3,12 @@ import datetime as dt
 
 import pytest
 
+from tests.browser.helpers import OVERFLOW, sign_in
 from tests.billing.helpers import NOW, issued_invoice, make_regie
-from tests.browser.test_sign_in import type_credentials
 from tests.factories import make_child, make_family, make_service
 from webapp.billing import ledger
 
 pytestmark = pytest.mark.browser
-OVERFLOW = "() => document.scrollingElement.scrollWidth - window.innerWidth"
 
 
 @pytest.fixture
@@ -24,12 +23,6 @@ def family(tenant_db, clock):
     ledger.record_payment(db, family.id, 24320, "cheque", NOW, "1234567", NOW, invoice_ids=[first.id])
     db.commit()
     return family
-
-
-def sign_in(page, url):
-    page.goto(url("alpha.test"))
-    with page.expect_navigation(url=url("alpha.test", "/accueil")):
-        type_credentials(page, "100100", "Famille2026")
 
 
 def test_statement_on_a_phone_with_the_keyboard(phone_page, url, family):

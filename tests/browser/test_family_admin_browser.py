@@ -4,11 +4,11 @@ import datetime as dt
 import pyotp
 import pytest
 
+from tests.browser.helpers import OVERFLOW
 from tests.factories import cached_hash, make_child, make_family
 from webapp.auth.models import Agent
 
 pytestmark = pytest.mark.browser
-OVERFLOW = "() => document.scrollingElement.scrollWidth - window.innerWidth"
 SECRET = pyotp.random_base32()
 CSV = ("numero_famille;civilite;nom;prenom;courriel;telephone;adresse;code_postal;ville;enfant_nom;enfant_prenom;"
        "enfant_date_naissance;enfant_sexe;ecole;classe\r\n"

@@ -3,12 +3,11 @@ import datetime as dt
 
 import pytest
 
+from tests.browser.helpers import OVERFLOW, sign_in
 from tests.billing.helpers import issued_invoice, make_regie
-from tests.browser.test_records_browser import sign_in
 from tests.factories import make_child, make_family, make_service
 
 pytestmark = pytest.mark.browser
-OVERFLOW = "() => document.scrollingElement.scrollWidth - window.innerWidth"
 
 
 @pytest.fixture

@@ -2,13 +2,11 @@
 import pytest
 from sqlalchemy import select
 
-from tests.browser.test_sign_in import type_credentials
+from tests.browser.helpers import OVERFLOW, type_credentials
 from tests.factories import make_family
 from webapp.messages.models import Message
 
 pytestmark = pytest.mark.browser
-
-OVERFLOW = "() => document.scrollingElement.scrollWidth - window.innerWidth"
 
 
 def test_a_family_sends_a_message_on_a_phone(phone_page, url, tenant_db, clock):

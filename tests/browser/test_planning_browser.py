@@ -7,12 +7,10 @@ import re
 
 import pytest
 
-from tests.browser.test_sign_in import type_credentials
+from tests.browser.helpers import OVERFLOW, type_credentials
 from tests.factories import enrol, make_child, make_family, make_service
 
 pytestmark = pytest.mark.browser
-
-OVERFLOW = "() => document.scrollingElement.scrollWidth - window.innerWidth"
 
 
 @pytest.fixture

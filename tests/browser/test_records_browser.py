@@ -1,12 +1,11 @@
 """« Mon compte » and « Mes enfants » in a real browser: on a phone, accessible, a request end to end."""
 import pytest
 
-from tests.browser.test_sign_in import type_credentials
+from tests.browser.helpers import OVERFLOW, sign_in
 from tests.factories import make_child, make_family
 from webapp.families.models import ChildHealth
 
 pytestmark = pytest.mark.browser
-OVERFLOW = "() => document.scrollingElement.scrollWidth - window.innerWidth"
 
 
 @pytest.fixture
@@ -17,12 +16,6 @@ def family(tenant_db, clock):
     db.add(ChildHealth(child_id=child.id, allergies="Kiwi", diets="gluten_free", pai="1"))
     db.commit()
     return family
-
-
-def sign_in(page, url):
-    page.goto(url("alpha.test"))
-    with page.expect_navigation(url=url("alpha.test", "/accueil")):
-        type_credentials(page, "100100", "Famille2026")
 
 
 def test_request_an_address_change_on_a_phone(phone_page, url, family):

@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from tests.browser.test_sign_in import type_credentials
+from tests.browser.helpers import type_credentials
 from tests.factories import make_family
 from webapp.mail.sender import send_pending
 

@@ -1,24 +1,10 @@
 """A family signs in by typing into the form, sees its page, then signs out."""
 import pytest
 
+from tests.browser.helpers import sign_in, type_credentials
 from tests.factories import make_family
 
 pytestmark = pytest.mark.browser
-
-
-def type_credentials(page, number: str, password: str) -> None:
-    """Fill the form with the keyboard only: type, Tab, type, Enter."""
-    page.get_by_label("Identifiant", exact=True).focus()
-    page.keyboard.type(number)
-    page.keyboard.press("Tab")
-    page.keyboard.type(password)
-    page.keyboard.press("Enter")
-
-
-def sign_in(page, url) -> None:
-    page.goto(url("alpha.test"))
-    with page.expect_navigation(url=url("alpha.test", "/accueil")):
-        type_credentials(page, "100100", "Famille2026")
 
 
 def test_family_signs_in_and_sees_its_page(page, url, tenant_db):

@@ -1,9 +1,8 @@
 """On a phone-sized screen (375×740) no page scrolls sideways (WCAG 1.4.10 Reflow)."""
 import pytest
+from tests.browser.helpers import OVERFLOW
 
 pytestmark = pytest.mark.browser
-
-OVERFLOW = "() => document.scrollingElement.scrollWidth - window.innerWidth"
 
 
 @pytest.mark.parametrize(

@@ -127,10 +127,15 @@ def signed_in_family() -> Family:
     return family
 
 
+def owned(model, row_id: int):
+    """A row (with a `family_id`) of the signed-in family; another family's, or none, is a 404."""
+    family = signed_in_family()
+    row = db.get(model, row_id)
+    if row is None or row.family_id != family.id:
+        abort(404)
+    return row
+
+
 def own_child(child_id: int) -> Child:
     """A child of the signed-in family; another family's child, or none, is a 404."""
-    family = signed_in_family()
-    child = db.get(Child, child_id)
-    if child is None or child.family_id != family.id:
-        abort(404)
-    return child
+    return owned(Child, child_id)

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from tenancy.web import require_tenant
 from webapp import clock
-from webapp.auth.users import signed_in_family
+from webapp.auth.users import owned, signed_in_family
 from webapp.billing import certificate, documents, ledger
 from webapp.billing.forms import METHOD_LABELS
 from webapp.billing.models import Invoice, Payment, PaymentAllocation, Regie, school_year_of
@@ -74,8 +74,8 @@ def statement():
 @login_required
 def invoice_pdf(invoice_id: int):
     family = signed_in_family()
-    invoice = db.get(Invoice, invoice_id)
-    if invoice is None or invoice.family_id != family.id or invoice.status != "issued":
+    invoice = owned(Invoice, invoice_id)
+    if invoice.status != "issued":  # a draft is the agents' business
         abort(404)
     regie = db.get(Regie, invoice.regie_id)
     return pdf_response(documents.invoice_pdf(invoice, family, regie), f"facture-{invoice.number}.pdf")
@@ -85,9 +85,7 @@ def invoice_pdf(invoice_id: int):
 @login_required
 def receipt_pdf(payment_id: int):
     family = signed_in_family()
-    payment = db.get(Payment, payment_id)
-    if payment is None or payment.family_id != family.id:
-        abort(404)
+    payment = owned(Payment, payment_id)
     return receipt_response(payment, family)
 
 

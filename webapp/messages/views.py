@@ -11,7 +11,7 @@ from sqlalchemy import select
 from tenancy.web import require_tenant
 from webapp import clock
 from webapp.auth import users
-from webapp.auth.users import signed_in_family
+from webapp.auth.users import owned, signed_in_family
 from webapp.db import db
 from webapp.extensions import limiter
 from webapp.messages import inbox
@@ -152,8 +152,7 @@ def _set_deleted(message_id: int, deleted: bool, done: str):
 @bp.get("/<int:message_id>/piece-jointe")
 @login_required
 def attachment(message_id: int):
-    family = signed_in_family()
-    message = db.get(Message, message_id)
-    if message is None or message.family_id != family.id or message.attachment_id is None:
+    message = owned(Message, message_id)
+    if message.attachment_id is None:
         abort(404)
     return send_stored(db.get(StoredFile, message.attachment_id))

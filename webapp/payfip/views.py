@@ -15,7 +15,7 @@ from flask_login import login_required
 
 from tenancy.web import require_tenant
 from webapp import clock
-from webapp.auth.users import signed_in_family
+from webapp.auth.users import owned, signed_in_family
 from webapp.billing.models import Invoice
 from webapp.db import db
 from webapp.extensions import csrf, limiter
@@ -117,10 +117,7 @@ def start():
 @login_required
 def back(attempt_id: int):
     """Where PayFiP sends the family back: shows the state, records nothing (the notification does)."""
-    family = signed_in_family()
-    attempt = db.get(PaymentAttempt, attempt_id)
-    if attempt is None or attempt.family_id != family.id:
-        abort(404)
+    attempt = owned(PaymentAttempt, attempt_id)
     state = payments.fetch(attempt, commune(), web_service())
     return render_template("payfip/back.html", attempt=attempt, state=state)
 

@@ -16,7 +16,7 @@ from sqlalchemy.orm import selectinload
 from tenancy.web import require_tenant
 from webapp import clock
 from webapp.auth.passwords import verify_password
-from webapp.auth.users import own_child, signed_in_family
+from webapp.auth.users import own_child, owned, signed_in_family
 from webapp.db import db
 from webapp.families.models import Child, ChildHealth, Family
 from webapp.photos.models import photos_of
@@ -181,9 +181,7 @@ def add_child():
 @login_required
 def withdraw(request_id: int):
     family = signed_in_family()
-    change = db.get(ChangeRequest, request_id)
-    if change is None or change.family_id != family.id:
-        abort(404)
+    change = owned(ChangeRequest, request_id)
     try:
         changes.withdraw(db, change, family, _now())
     except changes.ChangeRefused as refused:
