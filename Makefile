@@ -47,7 +47,8 @@ migrate: setup
 demo: migrate
 	DEMO=1 "$(BIN)/flask" demo load
 
-# The e-mail worker runs beside gunicorn; the demo's e-mails land in /dev/courriels. Online payment
+# The e-mail worker runs beside gunicorn (without its control socket, which would live in the home
+# folder and be shared, then removed, by a second demo on the same machine); the demo's e-mails land in /dev/courriels. Online payment
 # goes to the local PayFiP stand-in (no real payment), with the reconciliation job every minute.
 PAYFIP_PORT ?= 5099
 run: export PAYFIP_WS_URL ?= http://127.0.0.1:$(PAYFIP_PORT)/tpa/services/securite
@@ -59,7 +60,7 @@ run: demo
 	DEMO=1 "$(BIN)/flask" payfip reconcile --every 60 & reconcile=$$!; \
 	trap 'kill $$worker $$standin $$reconcile 2>/dev/null' EXIT INT TERM; \
 	DEMO=1 PORT=$(PORT) "$(BIN)/gunicorn" --workers $(WORKERS) --bind "127.0.0.1:$(PORT)" \
-	  --access-logfile - "webapp:create_app()"
+	  --no-control-socket --access-logfile - "webapp:create_app()"
 
 browser-deps:
 	./scripts/ensure-chromium

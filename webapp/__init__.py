@@ -30,6 +30,10 @@ def create_app(settings: Settings | None = None) -> Flask:
         MAX_CONTENT_LENGTH=10 * 1024 * 1024,
         RATELIMIT_STORAGE_URI=settings.redis_url or "memory://",
         RATELIMIT_KEY_PREFIX="portail-famille",
+        # Redis down: count in this worker's memory for a while rather than answer 500 on sign-in pages;
+        # the per-identifier throttle in the database stays whole.
+        RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=True,
+        RATELIMIT_SWALLOW_ERRORS=True,
         **settings.mail,
     )
     _register_tenancy(app, settings)

@@ -71,6 +71,14 @@ class Settings:
             if production:
                 raise RuntimeError("DATA_KEY est obligatoire en production")
             data_key = _local_secret(instance, "data_key")
+        redis_url = os.environ.get("REDIS_URL") or None
+        if production and not redis_url:
+            # Flask-Limiter's memory store is per process: with N gunicorn workers a client gets N times the limit.
+            raise RuntimeError("REDIS_URL est obligatoire en production : sans stockage partagé, chaque worker "
+                               "gunicorn compte à part les tentatives par adresse IP (limite multipliée par le "
+                               "nombre de workers)")
+        if redis_url and not redis_url.startswith(("redis://", "rediss://", "unix://")):
+            raise RuntimeError("REDIS_URL doit commencer par redis://, rediss:// ou unix://")
         for name in ("PAYFIP_WS_URL", "PAYFIP_PAYMENT_URL"):  # PayFiP's answers are trusted: TLS only
             if production and not os.environ.get(name, "https:").startswith("https:"):
                 raise RuntimeError(f"{name} doit être une adresse https en production")
@@ -82,7 +90,7 @@ class Settings:
             data_key=data_key,
             demo=demo,
             production=production,
-            redis_url=os.environ.get("REDIS_URL") or None,
+            redis_url=redis_url,
             trusted_proxies=int(os.environ.get("TRUSTED_PROXIES", "0")),
             citus=_bool("CITUS"),
             payfip_ws_url=os.environ.get("PAYFIP_WS_URL") or cls.payfip_ws_url,

@@ -62,3 +62,32 @@ def test_per_ip_limit_is_shared_through_redis(app, tmp_path):
         statuses.append(answer.status_code)
     assert statuses[:30] == [200] * 30 and statuses[30] == 429
     redis.Redis.from_url(REDIS_URL).flushdb()
+
+
+def test_production_refuses_to_start_without_redis_since_memory_limits_are_per_worker(monkeypatch, tmp_path):
+    """Defect: without REDIS_URL each gunicorn worker counted its own per-IP attempts (N workers, N × the limit)."""
+    from webapp.settings import Settings
+
+    for name, value in (("PRODUCTION", "1"), ("SECRET_KEY", "s" * 32), ("DATA_KEY", "d" * 32),
+                        ("INSTANCE_PATH", str(tmp_path))):
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    with pytest.raises(RuntimeError, match="REDIS_URL est obligatoire en production"):
+        Settings.from_env()
+    monkeypatch.setenv("REDIS_URL", "memory://")
+    with pytest.raises(RuntimeError, match="REDIS_URL doit commencer par redis://"):
+        Settings.from_env()
+    monkeypatch.setenv("REDIS_URL", REDIS_URL)
+    assert Settings.from_env().redis_url == REDIS_URL
+
+
+def test_sign_in_still_answers_when_redis_is_down(app, tmp_path):
+    """A Redis outage must not turn the sign-in page into a 500: the database throttle stays the first layer."""
+    down = app_with(tmp_path, app, redis_url="redis://127.0.0.1:1/0")
+    client = down.test_client()
+    client.host = "beta.test"
+    token = csrf_token(client.get("/").get_data(as_text=True))
+    answer = client.post("/connexion", data={"identifiant": "900001", "password": "x", "csrf_token": token})
+    assert answer.status_code == 200
+    assert "Identifiant ou mot de passe incorrect" in answer.get_data(as_text=True)
+    down.extensions["tenancy"].storage.dispose()
