@@ -56,15 +56,17 @@ def pdf(text="Règlement intérieur de la cantine") -> bytes:
 
 
 def pdf_with_javascript() -> bytes:
-    return (b"%PDF-1.4\n1 0 obj << /Type /Catalog /OpenAction 2 0 R >> endobj\n"
-            b"2 0 obj << /S /JavaScript /JS (app.alert\\('x'\\)) >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n")
+    """A real page whose opening runs a script (/OpenAction /JavaScript)."""
+    from tests.uploads import hostile_pdfs
+
+    return hostile_pdfs.with_open_action("JavaScript")
 
 
-def pdf_with_hidden_javascript() -> bytes:
-    """/JS spelled with a PDF name escape, inside a compressed object stream."""
-    inner = zlib.compress(b"<< /S /J#61vaScript /J#53 (app.alert(1)) >>")
-    return (b"%PDF-1.5\n1 0 obj << /Type /ObjStm /Filter /FlateDecode /Length " + str(len(inner)).encode()
-            + b" >>\nstream\n" + inner + b"\nendstream\nendobj\ntrailer << >>\n%%EOF\n")
+def pdf_with_zip_appended() -> bytes:
+    """A PDF with a compressed docx-like archive after it (no readable text: only the ZIP records show)."""
+    from tests.uploads import hostile_pdfs
+
+    return pdf() + hostile_pdfs.zip_archive() + b"\n%%EOF\n"
 
 
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 200 + b"This program cannot be run in DOS mode."

@@ -4,7 +4,7 @@ import io
 import pytest
 from PIL import Image
 
-from tests.uploads import files
+from tests.uploads import files, pdf_walk
 from webapp.uploads import checks
 from webapp.uploads.checks import Refused, clean
 
@@ -35,9 +35,13 @@ def test_png_is_reencoded():
     assert cleaned.content_type == "image/png" and Image.open(io.BytesIO(cleaned.data)).format == "PNG"
 
 
-def test_a_plain_pdf_is_kept_as_it_is():
+def test_a_plain_pdf_is_stored_rebuilt_not_as_sent():
+    """Issue 15: the README said uploads are re-encoded; PDFs were kept as sent. Now a new file, same page."""
     data = files.pdf()
-    assert clean(data) == checks.CleanFile("application/pdf", data)
+    cleaned = clean(data)
+    assert cleaned.content_type == "application/pdf" and cleaned.data != data
+    assert "Règlement intérieur de la cantine" in pdf_walk.text(cleaned.data)
+    pdf_walk.assert_inert(cleaned.data)
 
 
 def test_empty_file():
@@ -71,19 +75,34 @@ def test_pdf_with_a_zip_is_refused():
     assert refusal(files.pdf() + files.zip_file() + b"\n%%EOF") == "polyglot"
 
 
-def test_pdf_with_javascript_is_refused():
-    assert refusal(files.pdf_with_javascript()) == "active_pdf"
+def test_foreign_check_finds_a_zip_without_any_html_in_it():
+    """Issue 15 point 2: `_foreign()` lower-cased the data, then looked for b"PK\\x03\\x04": never found."""
+    assert refusal(files.pdf_with_zip_appended()) == "polyglot"
 
 
-def test_pdf_with_javascript_hidden_in_a_compressed_stream_and_escaped_names():
-    assert refusal(files.pdf_with_hidden_javascript()) == "active_pdf"
+def test_pdf_with_javascript_comes_out_without_it():
+    """Was refused only when the script was readable; now no action of the catalog survives, whatever its filter."""
+    data = files.pdf_with_javascript()
+    assert pdf_walk.found(data)["keys"] >= {"/OpenAction", "/JS"}
+    pdf_walk.assert_inert(clean(data).data)
+
+
+def test_escaped_names_do_not_hide_an_action():
+    data = files.pdf_with_javascript().replace(b"/S /JavaScript", b"/S /J#61vaScript").replace(b"/JS ", b"/J#53 ")
+    assert b"/J#53" in data and b"/J#61vaScript" in data
+    pdf_walk.assert_inert(clean(data).data)
+
+
+def test_a_pdf_without_a_page_is_refused():
+    data = b"%PDF-1.4\n1 0 obj << /Type /Catalog /OpenAction 2 0 R >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+    assert refusal(data) == "damaged"
 
 
 @pytest.mark.parametrize("name", [b"/Launch", b"/EmbeddedFile", b"/EmbeddedFiles"])
-def test_pdf_with_launch_or_embedded_files_is_refused(name):
+def test_pdf_with_launch_or_embedded_files_comes_out_without_them(name):
     data = files.pdf().replace(b"/Type /Catalog", b"/Type /Catalog " + name + b" 3 0 R", 1)
     assert name in data
-    assert refusal(data) == "active_pdf"
+    pdf_walk.assert_inert(clean(data).data)
 
 
 def test_pdf_without_its_end_is_refused():

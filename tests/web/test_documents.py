@@ -98,8 +98,8 @@ def test_agent_changes_dates_and_deletes(client_for, tenant_db, app):
 def test_a_refused_file_publishes_nothing(client_for, tenant_db):
     db = tenant_db("alpha")
     agent = agent_client(client_for, db)
-    answer = publish_document(agent, data=files.pdf_with_javascript())
-    assert answer.status_code == 400 and "contenu actif" in answer.get_data(as_text=True)
+    answer = publish_document(agent, data=files.pdf_with_zip_appended())
+    assert answer.status_code == 400 and "un autre format caché" in answer.get_data(as_text=True)
     assert db.scalars(select(Document)).all() == [] and db.scalars(select(StoredFile)).all() == []
 
 

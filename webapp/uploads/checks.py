@@ -5,36 +5,35 @@ views turn into a translated sentence (webapp.uploads.errors).
 
 Images are decoded with Pillow and written again from their pixels: EXIF (GPS),
 comments and anything appended after the image cannot survive, and a polyglot
-(image + HTML or ZIP) is refused before that. PDFs cannot be re-encoded without a PDF
-library, so they are checked: header, trailer, no active content (JavaScript, launch
-actions, embedded files), no other format's signature; compressed streams are looked
-into too.
+(image + HTML or ZIP) is refused before that. A PDF must be whole (`%PDF-` … `%%EOF`)
+without another format in it, and is then rebuilt from its pages through an allow-list
+(webapp.uploads.pdf_rebuild) in a child process with bounded memory and time: what is
+stored is that new file, never the bytes sent.
 """
 import io
-import re
+import os
+import signal
+import subprocess
+import sys
 import warnings
-import zlib
 from dataclasses import dataclass
+from pathlib import Path
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from webapp.uploads import pdf_rebuild
+from webapp.uploads.pdf_rebuild import foreign
+
 MAX_BYTES = 5 * 1024 * 1024  # 5 Mo
 MAX_PIXELS = 40_000_000  # 40 Mpx: a 4000 × 10 000 scan is fine, a decompression bomb is not
-MAX_INFLATED = 50 * 1024 * 1024  # total of the PDF's decompressed streams we look into
 
 JPEG, PNG, PDF = "image/jpeg", "image/png", "application/pdf"
 EXTENSIONS = {JPEG: "jpg", PNG: "png", PDF: "pdf"}
 IMAGE_TYPES = (JPEG, PNG)
 ALL_TYPES = (JPEG, PNG, PDF)
 
-# Another format hidden in the file: a ZIP (or docx, jar…), HTML, a Windows program.
-FOREIGN_SIGNATURES = (b"PK\x03\x04", b"<html", b"<script", b"<!doctype html", b"<svg", b"<iframe")
-# In an image's compressed pixels 4 random bytes match now and then: only the long ones there
-# (what is appended after the image is refused anyway, and re-encoding drops the rest).
-IMAGE_FOREIGN_SIGNATURES = (b"<html", b"<script", b"<!doctype html", b"<iframe")
-ACTIVE_PDF_NAMES = re.compile(rb"/(JavaScript|JS|Launch|EmbeddedFiles?|RichMedia|ImportData|SubmitForm)(?![A-Za-z0-9])")
-PDF_NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
-PDF_STREAM = re.compile(rb"stream\r?\n(.*?)endstream", re.S)
+PDF_SECONDS = 20  # wall-clock time for rebuilding one PDF (its child process is then killed)
+REBUILDER = str(Path(pdf_rebuild.__file__))
 
 
 class Refused(ValueError):
@@ -45,7 +44,8 @@ class Refused(ValueError):
         self.reason = reason
 
 
-REASONS = ("empty", "too_big", "type", "photo_type", "pixels", "damaged", "trailing", "active_pdf", "polyglot")
+REASONS = ("empty", "too_big", "type", "photo_type", "pixels", "damaged", "trailing", "active_pdf", "polyglot",
+           "encrypted", "pages", "pdf_limits", "unsupported", "rebuilt_too_big")
 
 
 @dataclass(frozen=True)
@@ -79,11 +79,6 @@ def clean(data: bytes, *, allowed: tuple[str, ...] = ALL_TYPES) -> CleanFile:
     return cleaned
 
 
-def _foreign(data: bytes, signatures=FOREIGN_SIGNATURES) -> bool:
-    lowered = data.lower()
-    return any(signature in lowered for signature in signatures)
-
-
 # --- images -------------------------------------------------------------------------------
 def _ends_where_the_image_ends(data: bytes, kind: str) -> bool:
     if kind == "JPEG":
@@ -111,7 +106,7 @@ def reencode_image(data: bytes) -> CleanFile:
         raise Refused("damaged") from None
     if not _ends_where_the_image_ends(data, kind):
         raise Refused("trailing")
-    if _foreign(data, IMAGE_FOREIGN_SIGNATURES):
+    if foreign(data, image=True):
         raise Refused("polyglot")
     image = ImageOps.exif_transpose(image)  # the photo stays upright once EXIF is gone
     out = io.BytesIO()
@@ -127,40 +122,35 @@ def reencode_image(data: bytes) -> CleanFile:
 
 
 # --- PDF ----------------------------------------------------------------------------------
-def _inflated_streams(data: bytes):
-    """The decompressed content of the PDF's Flate streams, within MAX_INFLATED in all."""
-    budget = MAX_INFLATED
-    for match in PDF_STREAM.finditer(data):
-        if budget <= 0:
-            raise Refused("damaged")  # more compressed content than any form or rules need
-        inflater = zlib.decompressobj()
-        try:
-            chunk = inflater.decompress(match.group(1), budget)
-        except zlib.error:
-            continue  # not Flate (an image's DCT stream…): its bytes were scanned raw already
-        budget -= len(chunk)
-        yield chunk
-
-
-def _active(data: bytes) -> bool:
-    normalised = PDF_NAME_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), data)  # /J#53 is /JS
-    return ACTIVE_PDF_NAMES.search(normalised) is not None
+def rebuild_pdf(data: bytes) -> bytes:
+    """A new PDF made of the pages of this one (webapp.uploads.pdf_rebuild), in a bounded child process."""
+    try:
+        answer = subprocess.run(
+            [sys.executable, "-I", REBUILDER], input=data, capture_output=True, timeout=PDF_SECONDS,
+            env={"PATH": os.defpath, "LC_ALL": "C.UTF-8"}, check=False)  # none of the app's secrets
+    except subprocess.TimeoutExpired:
+        raise Refused("pdf_limits") from None
+    head, _, body = answer.stdout.partition(b"\n")
+    if head == b"OK" and body.startswith(b"%PDF-"):
+        return body
+    reason = head.removeprefix(b"NO ").decode("ascii", "replace")
+    if head.startswith(b"NO ") and reason in REASONS:
+        raise Refused(reason)
+    if answer.returncode in (-signal.SIGSEGV, -signal.SIGBUS, -signal.SIGFPE, -signal.SIGILL):
+        raise Refused("damaged")  # qpdf or a decoder crashed on these bytes
+    raise Refused("pdf_limits")  # stopped by its memory or CPU limit before it could answer
 
 
 def check_pdf(data: bytes) -> bytes:
-    """The PDF itself when it is plain (no script, no launcher, no attachment, no polyglot)."""
+    """The PDF to store: rebuilt from its pages, when the bytes sent are a whole PDF and nothing else."""
     if not data.rstrip(b"\r\n\t \x00").endswith(b"%%EOF"):
         raise Refused("damaged")
-    if _foreign(data):
+    if foreign(data):  # an archive or a web page appended or hidden in it: not a plain document
         raise Refused("polyglot")
-    if _active(data):
-        raise Refused("active_pdf")
-    for chunk in _inflated_streams(data):
-        if _active(chunk):
-            raise Refused("active_pdf")
-        if _foreign(chunk):
-            raise Refused("polyglot")
-    return data
+    rebuilt = rebuild_pdf(data)
+    if len(rebuilt) > MAX_BYTES:
+        raise Refused("rebuilt_too_big")
+    return rebuilt
 
 
 def safe_name(name: str | None, extension: str) -> str:

@@ -16,6 +16,15 @@ MESSAGES = {
     "active_pdf": _l("Ce PDF contient du contenu actif (script, lancement de programme ou fichier joint) : il est "
                      "refusé."),
     "polyglot": _l("Le fichier contient un autre format caché (page web, archive…) : il est refusé."),
+    "encrypted": _l("Ce PDF est protégé par un mot de passe : enregistrez-le sans protection, puis envoyez-le de "
+                    "nouveau."),
+    "pages": _l("Ce PDF a plus de 30 pages : envoyez seulement les pages utiles."),
+    "pdf_limits": _l("Ce PDF est trop lourd à vérifier (trop de données une fois décompressé, ou trop long à lire) : "
+                     "il est refusé. Enregistrez-le de nouveau en PDF ou envoyez-le en plusieurs fichiers."),
+    "unsupported": _l("Ce PDF contient des éléments que le portail ne sait pas vérifier (par exemple des images "
+                      "JBIG2) : imprimez-le en PDF, puis envoyez-le de nouveau."),
+    "rebuilt_too_big": _l("Une fois reconstruit, ce PDF dépasse 5 Mo : réduisez la résolution des pages ou envoyez-le "
+                          "en plusieurs fichiers."),
 }
 
 
