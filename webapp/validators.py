@@ -1,21 +1,38 @@
 """Form validators shared by every form, and the one way to give a select its choices."""
-import unicodedata
+import re
 
 from flask_babel import lazy_gettext as _l
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import ValidationError
+from wtforms.validators import StopValidation, ValidationError
+
+from webapp.characters import has_control_characters
+
+_ASCII_NUMBER = re.compile(r"\s*[0-9]{1,18}\s*", re.ASCII)
 
 
 class PrintableText:
-    """Refuse control characters (NUL, escapes…): no database or e-mail header should see them."""
+    """Refuse control characters (NUL, escapes, and line breaks but in a `multiline` field):
+    no database, e-mail header or one-line field should see them (webapp.characters: the rule)."""
 
-    def __init__(self, message=None):
+    def __init__(self, message=None, multiline: bool = False):
         self.message = message or _l("Ce champ contient des caractères non autorisés.")
+        self.multiline = multiline
 
     def __call__(self, _form, field) -> None:
-        value = field.data or ""
-        if any(unicodedata.category(c) == "Cc" for c in value):
+        if has_control_characters(field.data or "", multiline=self.multiline):
             raise ValidationError(self.message)
+
+
+class AsciiDigits:
+    """A whole number typed with the digits 0 to 9 only, at most 18: int(), behind IntegerField, also reads
+    « ١٢ » (Arabic-Indic), « １２ » (full-width) and « 1_000 ». It stops the chain: NumberRange compares
+    with floats, and a number of 300 digits overflowed there (OverflowError, a 500)."""
+
+    def __call__(self, _form, field) -> None:
+        raw = (field.raw_data or [""])[0]
+        if raw and not _ASCII_NUMBER.fullmatch(raw):
+            field.errors[:] = []  # IntegerField's own English « Not a valid integer value. » goes
+            raise StopValidation(_l("Nombre invalide : chiffres de 0 à 9 seulement."))
 
 
 def select_choices(pairs) -> list[SelectChoice]:

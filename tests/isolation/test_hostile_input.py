@@ -22,7 +22,7 @@ from tests.factories import enrol, make_child, make_family, make_service
 from tests.helpers import csrf_token, sign_in
 from tests.isolation.test_route_matrix import VALUES
 from tests.payfip.conftest import alpha_on_payfip, standin  # noqa: F401  (alpha pays online: PayFiP reached)
-from webapp.billing.models import CreditNote, Invoice, Payment, Tariff, TariffBracket
+from webapp.billing.models import CreditNote, Invoice, Payment, Regie, Tariff, TariffBracket
 from webapp.documents.models import Document, NewsItem
 from webapp.families.models import Family
 from webapp.messages.models import Message
@@ -462,7 +462,158 @@ def test_paying_online_an_invoice_id_above_bigint_is_refused_not_500(seeded, cli
                                                                      alpha_on_payfip):
     db, _values = seeded
     client = signed_in("family", client_for, tenant_db)
-    for invoice in (HUGE_ID, "-1", "²"):
+    for invoice in (HUGE_ID, "-1", "²", "١٢", "9" * 400):  # « 9 » × 400 overflowed NumberRange (a 500)
         answer = post(client, "/releve-de-compte", "/paiement-en-ligne/payer", facture=invoice)
         assert answer.status_code == 400, invoice
     assert count(db, PaymentAttempt) == 1  # the seeded one only
+
+
+# --- issue 15, point 8: the inputs that still answered 500, and what was accepted that should not be ------------
+ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
+
+
+def test_an_absence_on_a_cell_of_an_unknown_service_is_refused_in_french_not_500(seeded, client_for, tenant_db):
+    """POST /planning/absence with a cell of an unknown service raised KeyError in booking.py (deadline first)."""
+    db, values = seeded
+    client = signed_in("family", client_for, tenant_db)
+    before = snapshot_of(db, DayRequest)
+    answer = post(client, "/planning", "/planning/absence", motif="medical",
+                  cases=f"{values['child_id']}:999999:2026-01-15")
+    assert answer.status_code == 200, answer.status_code  # the summary of what was refused
+    assert "Le service ne fonctionne pas ce jour-là" in answer.get_data(as_text=True)
+    answer = post(client, "/planning", "/planning/absence", motif="medical",
+                  cases=f"999999:{values['service_id']}:2026-01-15")
+    assert answer.status_code == 404  # not this family's child
+    assert snapshot_of(db, DayRequest) == before
+
+
+@pytest.mark.parametrize("retour", ["/mes-enfants\n", "/mes-enfants\r\nSet-Cookie: x=1", "/\n"])
+def test_a_retour_ending_in_a_newline_goes_home_not_500(seeded, client_for, tenant_db, retour):
+    """`retour` passed re.match(…$), which accepts a final « \\n », and reached the Location header (ValueError)."""
+    _db, values = seeded
+    client = signed_in("family", client_for, tenant_db)
+    answer = post(client, "/mes-enfants", f"/enfants/{values['child_id']}/photo/supprimer", retour=retour)
+    assert answer.status_code == 303
+    assert "\n" not in answer.headers["Location"] and urlsplit(answer.headers["Location"]).path == "/accueil"
+
+
+@pytest.mark.parametrize("fields", [
+    {"regie-code": "ecole\n"}, {"regie-invoice_prefix": "EC\n"}, {"regie-credit_prefix": "AVEC\n"},
+    {"regie-next_invoice_number": "١٢"}, {"regie-next_invoice_number": "１２"},
+    {"regie-next_invoice_number": "9" * 300},  # found by test_hostile_properties: NumberRange overflowed (500)
+])
+def test_a_regie_code_or_prefix_with_a_final_newline_or_foreign_digits_is_refused(seeded, client_for, tenant_db,
+                                                                                   fields):
+    """Régie codes and prefixes passed Regexp(^…$) with a final newline and were stored with it; int() read « ١٢ »."""
+    db, _values = seeded
+    client = signed_in("agent", client_for, tenant_db)
+    page = "/agent/facturation/tarifs"
+    before = snapshot_of(db, Regie)
+    data = {"regie-code": "ecole", "regie-name": "Régie école", "regie-invoice_prefix": "EC",
+            "regie-credit_prefix": "AVEC", "regie-next_invoice_number": "1", **fields}
+    answer = post(client, page, page, **data)
+    assert answer.status_code < 500 and "field__error" in answer.get_data(as_text=True), fields
+    assert snapshot_of(db, Regie) == before
+
+
+@pytest.mark.parametrize("url", [
+    "/agent/journee?date=0001-01-01", "/agent/journee?date=9999-12-31", "/agent/journee.csv?date=0001-01-01",
+    "/agent/journee.csv?date=9999-12-31", "/agent/demandes?from=0001-01-01&to=9999-12-31",
+])
+def test_the_agents_day_at_the_ends_of_the_calendar_is_a_clear_400_not_500(seeded, client_for, tenant_db, url):
+    """date=0001-01-01 / 9999-12-31 on the agents' day overflowed (the day before, the day after)."""
+    client = signed_in("agent", client_for, tenant_db)
+    answer = client.get(url)
+    assert answer.status_code in (200, 400), (url, answer.status_code)
+    assert "date invalide" in answer.get_data(as_text=True).lower(), url
+
+
+@pytest.mark.parametrize("url", ["/agent/facturation/?mois=9999-12", "/agent/facturation/mois/9999-12",
+                                 "/agent/facturation/mois/0001-01", "/agent/facturation/mois/٢٠٢٥-١٢"])
+def test_invoicing_a_month_at_the_ends_of_the_calendar_or_in_foreign_digits_is_404_not_500(
+        seeded, client_for, tenant_db, url):
+    """month=9999-12 on invoicing overflowed the month's end; « ٢٠٢٥-١٢ » was read as 2025-12 by int()."""
+    client = signed_in("agent", client_for, tenant_db)
+    assert client.get(url).status_code == 404, url
+
+
+def test_running_month_9999_12_changes_nothing_and_is_not_500(seeded, client_for, tenant_db):
+    db, _values = seeded
+    client = signed_in("agent", client_for, tenant_db)
+    before = snapshot_of(db, Invoice)
+    answer = post(client, "/agent/facturation/", "/agent/facturation/calculer", month="9999-12")
+    assert 400 <= answer.status_code < 500
+    assert snapshot_of(db, Invoice) == before
+
+
+@pytest.mark.parametrize("digits", [ARABIC_INDIC, FULL_WIDTH], ids=["arabic-indic", "full-width"])
+def test_a_cell_or_id_in_foreign_digits_books_nothing(seeded, client_for, tenant_db, digits):
+    """A reservation was created from « ١:١:2027-01-04 »: Unicode \\d and int() read other scripts' digits."""
+    db, values = seeded
+    client = signed_in("family", client_for, tenant_db)
+    child, service = values["child_id"].translate(digits), values["service_id"].translate(digits)
+    before = snapshot_of(db, DayRequest)
+    for url, fields in (("/planning/reserver", {"cases": f"{child}:{service}:2026-01-15"}),
+                        ("/planning/reserver", {"cases": f"{values['child_id']}:{values['service_id']}:2026-01-15",
+                                                "enfant": child}),
+                        ("/planning/absence", {"cases": f"{child}:{service}:2026-01-12", "motif": "medical"}),
+                        ("/planning/retirer", {"demande": "1".translate(digits)})):
+        answer = post(client, "/planning", url, **fields)
+        assert answer.status_code == 400, (url, fields, answer.status_code)
+        assert "Requête invalide" in answer.get_data(as_text=True)
+    assert snapshot_of(db, DayRequest) == before
+
+
+@pytest.mark.parametrize("amount", ["١٢,٥٠", "１２,５０", "12,50\n"])
+def test_an_amount_in_foreign_digits_is_refused(seeded, client_for, tenant_db, amount):
+    """parse_cents matched Unicode \\d and Decimal() reads « ١٢ » as 12."""
+    db, _values = seeded
+    client = signed_in("agent", client_for, tenant_db)
+    page = "/agent/facturation/reglements/nouveau"
+    assert_refused(post(client, page, page, family="100100", amount=amount, method="cheque", received_on="2025-12-01"))
+    assert_refused(post(client, page, page, family="100100", amount="12,50", method="cheque",
+                        received_on="2025-12-01\n"))
+    assert count(db, Payment) == 0
+
+
+@pytest.mark.parametrize("field, value", [("city", "Chambéry\nX"), ("city", "Cham\rbéry"), ("last_name", "DU\tPONT"),
+                                          ("address", "1 rue\u2028Neuve"), ("profession", "a\x85b")])
+def test_a_single_line_record_field_refuses_cr_lf_and_tab(seeded, client_for, tenant_db, field, value):
+    """Single-line record fields accepted CR, LF and TAB (only a textarea may hold line breaks)."""
+    db, _values = seeded
+    client = signed_in("family", client_for, tenant_db)
+    page = "/mon-compte/responsable"
+    form = discover_forms(client, [("", "GET", page)])[page]
+    data = {n: f[0] for n, f in form.items() if n != "csrf_token"}
+    data[field] = value
+    answer = post(client, page, page, **data)
+    assert_refused(answer, field)
+    assert "caractères non autorisés" in answer.get_data(as_text=True)
+    assert count(db, ChangeRequest) == 1
+
+
+def test_a_multi_line_record_field_keeps_its_line_breaks(seeded, client_for, tenant_db):
+    db, values = seeded
+    client = signed_in("family", client_for, tenant_db)
+    page = f"/mes-enfants/{values['child_id']}/complementary"
+    form = discover_forms(client, [("", "GET", page)])[page]
+    data = {n: f[0] for n, f in form.items() if n != "csrf_token"}
+    data["notes"] = "Lunettes\r\nSieste\tl'après-midi"
+    assert post(client, page, page, **data).status_code == 303
+    assert count(db, ChangeRequest) == 2
+    data["notes"] = "Lunettes\x00"
+    assert_refused(post(client, page, page, **data))
+    assert count(db, ChangeRequest) == 2
+
+
+def test_an_absence_comment_keeps_its_line_breaks_but_no_other_control_character(seeded, client_for, tenant_db):
+    """The absence comment is a textarea: a line break is the family's text, a NUL is not."""
+    db, values = seeded
+    client = signed_in("family", client_for, tenant_db)
+    cell = f"{values['child_id']}:{values['service_id']}:2026-01-12"
+    answer = post(client, "/planning", "/planning/absence", motif="medical", cases=cell, commentaire="Fièvre\r\nDocteur")
+    assert answer.status_code in (200, 303)
+    assert db.scalar(select(func.count()).select_from(DayRequest).where(DayRequest.kind == "absence")) == 1
+    answer = post(client, "/planning", "/planning/absence", motif="medical", cases=cell, commentaire="Fièvre\x1b")
+    assert answer.status_code == 400

@@ -179,3 +179,26 @@ def test_closing_one_class_leaves_the_others(commune, tenant_db):
     db.commit()
     view = planning()
     assert [view.state(c) for c in cells] == ["closed", "reserved"]
+
+
+# --- issue 15, point 8: a cell of an unknown service reached the deadline lookup (KeyError, a 500) --------------
+def test_an_absence_on_a_cell_of_an_unknown_service_is_refused_not_a_keyerror(commune):
+    """POST /planning/absence with « child:999999:day »: the deadline was looked up before the cell was checked."""
+    db, family, child, _canteen, _morning, planning = commune("beta")
+    [refused] = booking.declare_absences(db, planning(), family.id, [Cell(child.id, 999_999, MONDAY)], "other", "",
+                                         at(1, 9))
+    assert (refused.status, refused.reason) == ("refused", "not_running")
+    assert db.scalar(select(func.count()).select_from(DayRequest)) == 0
+
+
+def test_withdrawing_a_request_of_a_service_no_longer_followed_is_refused_not_a_keyerror(commune, tenant_db):
+    """A pending request of a service the child left: its deadline rule was looked up first (KeyError)."""
+    db, family, child, _canteen, _morning, planning = commune("alpha")
+    gone = make_service(db, code="etude", name="ÉTUDE")
+    db.add(DayRequest(family_id=family.id, child_id=child.id, service_id=gone.id, day=MONDAY, kind="reservation",
+                      state="pending", late=False, created_at=at(1, 9), comment=""))
+    db.commit()
+    request_id = db.scalar(select(DayRequest.id))
+    [refused] = booking.withdraw(db, planning(), family.id, [request_id], at(1, 9))
+    assert (refused.status, refused.reason) == ("refused", "state")
+    assert db.scalar(select(DayRequest.state)) == "pending"

@@ -134,6 +134,33 @@ def test_health_decision_mail_is_generic_and_only_when_allowed(alpha, family_cli
     assert db.scalar(select(func.count()).select_from(OutboxMail)) == 1
 
 
+@pytest.mark.parametrize("decision, reason", [("refuser", "Acte de naissance manquant"), ("accepter", "")])
+def test_the_decision_mail_of_a_child_to_add_quotes_no_value_of_the_request(alpha, family_client, agent_client,
+                                                                           decision, reason):
+    """Issue 15, point 8: the refusal e-mail quoted the first name typed in the request (« the section's name,
+    never a value »); the agent's own reason stays, as before, for sections that are not sensitive."""
+    db, _family, _child, _service = alpha
+    post(family_client, "/mes-enfants/ajouter", last_name="DUPONT", first_name="Zoé", birth_date="2021-03-04")
+    decide(agent_client, [only_request(db).id], decision, reason=reason)
+    body = db.scalar(select(OutboxMail)).body
+    assert "Ajouter un enfant" in body and "Zoé" not in body and "2021" not in body
+    assert reason in body
+
+
+def test_a_name_change_mail_names_no_child(alpha, family_client, agent_client):
+    """Once accepted, the child's first name on record is the request's value: the e-mail leaves it out."""
+    db, _family, child, _service = alpha
+    post(family_client, f"/mes-enfants/{child.id}/child_identity", first_name="Héléna")
+    decide(agent_client, [only_request(db).id])
+    body = db.scalar(select(OutboxMail)).body
+    assert "Identité, école et classe" in body and "Héléna" not in body
+    post(family_client, f"/mes-enfants/{child.id}/complementary", insurance_company="MAIF")
+    decide(agent_client, [db.scalar(select(ChangeRequest.id).where(ChangeRequest.state == "pending"))])
+    db.expire_all()
+    last = db.scalars(select(OutboxMail).order_by(OutboxMail.id.desc())).first().body
+    assert "Données complémentaires (Héléna)" in last and "MAIF" not in last  # a name on record, not in the request
+
+
 def test_withdraw_a_pending_request(alpha, family_client):
     db, *_ = alpha
     post(family_client, "/mon-compte/caf", caf_quotient="500")

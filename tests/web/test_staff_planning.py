@@ -13,6 +13,7 @@ from tests.helpers import csrf_token, recorded_sql
 from tests.helpers import sign_in as family_sign_in
 from tests.planning.grid_cells import cell
 from webapp.auth.models import Agent
+from webapp.families.models import ChildHealth
 from webapp.mail.models import OutboxMail
 from webapp.planning import booking, daily
 from webapp.planning.models import Attendance, Closure, DayRequest, LocalDay
@@ -334,12 +335,12 @@ def test_daily_csv_is_for_french_excel(client_for, alpha):
     raw = answer.get_data()
     assert raw.startswith("\ufeff".encode())
     lines = raw.decode("utf-8-sig").split("\r\n")
-    assert lines[0] == "site;service;nom;prénom;classe;famille;état"
-    assert "École d'Alpha;RESTAURATION;DUPONT;Léo;CP;100100;réservé" in lines
-    assert "École d'Alpha;RESTAURATION;MARTIN;Zoé;CM1;200200;réservé" in lines
-    assert "École d'Alpha;RESTAURATION;ABEL;Adam;CE1;200200;réservation en attente" in lines
-    assert "École d'Alpha;RESTAURATION;DUPONT;Lina;CE2;100100;absent (RAISON MEDICALE, non facturée)" in lines
-    assert "École d'Alpha;GARDERIE MATIN;DUPONT;Léo;CP;100100;absent (Fermeture du service, non facturée)" in lines
+    assert lines[0] == "site;service;nom;prénom;classe;famille;état;régimes;allergie;PAI"
+    assert "École d'Alpha;RESTAURATION;DUPONT;Léo;CP;100100;réservé;;;" in lines
+    assert "École d'Alpha;RESTAURATION;MARTIN;Zoé;CM1;200200;réservé;;;" in lines
+    assert "École d'Alpha;RESTAURATION;ABEL;Adam;CE1;200200;réservation en attente;;;" in lines
+    assert "École d'Alpha;RESTAURATION;DUPONT;Lina;CE2;100100;absent (RAISON MEDICALE, non facturée);;;" in lines
+    assert "École d'Alpha;GARDERIE MATIN;DUPONT;Léo;CP;100100;absent (Fermeture du service, non facturée);;;" in lines
     assert len([line for line in lines if line]) == 6
     assert client.get("/agent/journee.csv?date=demain").status_code == 400
 
@@ -355,7 +356,7 @@ def test_a_pending_absence_still_counts_until_it_is_accepted(client_for, alpha):
     assert "1 repas à commander" in text and "absence demandée, en attente" in text
     assert "Traiter ces demandes" in text
     lines = client.get("/agent/journee.csv?date=2025-12-11").get_data().decode("utf-8-sig").split("\r\n")
-    assert "École d'Alpha;RESTAURATION;DUPONT;Léo;CP;100100;réservé, absence demandée (RAISON MEDICALE)" in lines
+    assert "École d'Alpha;RESTAURATION;DUPONT;Léo;CP;100100;réservé, absence demandée (RAISON MEDICALE);;;" in lines
     assert len([line for line in lines if line]) == 2
     assert decide(client, [absence.id]).status_code == 303
     db.expire_all()
@@ -369,6 +370,29 @@ def test_a_name_is_never_a_formula_in_the_csv(client_for, alpha):
     ask(db, sly, alpha["canteen"], THURSDAY, state="accepted")
     text = agent(client_for, db).get("/agent/journee.csv?date=2025-12-11").get_data().decode("utf-8-sig")
     assert "'=HYPERLINK" in text and ";=" not in text and ';"=' not in text
+
+
+def test_the_daily_csv_has_the_diet_allergy_and_pai_columns_the_page_flags(client_for, alpha):
+    """Issue 15, point 9: the page flagged PAI, allergies and diets, the CSV had no column for them."""
+    db = alpha["db"]
+    db.add(ChildHealth(child_id=alpha["leo"].id, allergies="Arachide sévère", diets="gluten_free,vegetarian",
+                       pai="1"))
+    db.add(ChildHealth(child_id=alpha["zoe"].id, allergies="", diets="no_peanut", pai="0"))
+    db.commit()
+    for child in (alpha["leo"], alpha["lina"], alpha["zoe"]):
+        ask(db, child, alpha["canteen"], THURSDAY, state="accepted")
+    client = agent(client_for, db)
+    page = client.get("/agent/journee?date=2025-12-11").get_data(as_text=True)
+    assert "PAI" in page and "Allergie" in page and "Sans gluten" in page
+    with recorded_sql() as statements:
+        text = client.get("/agent/journee.csv?date=2025-12-11").get_data().decode("utf-8-sig")
+    lines = text.split("\r\n")
+    assert lines[0].endswith(";état;régimes;allergie;PAI")
+    assert "École d'Alpha;RESTAURATION;DUPONT;Léo;CP;100100;réservé;Sans gluten, Végétarien;oui;oui" in lines
+    assert "École d'Alpha;RESTAURATION;DUPONT;Lina;CE2;100100;réservé;;;" in lines
+    assert "École d'Alpha;RESTAURATION;MARTIN;Zoé;CM1;200200;réservé;Sans arachide;;" in lines
+    assert "Arachide sévère" not in text  # the flag, never the allergy itself (as on the page)
+    assert len([s for s in statements if "child_health" in s.lower()]) == 1  # one query for every child
 
 
 def test_the_daily_view_costs_the_same_for_3_or_30_children(client_for, alpha):

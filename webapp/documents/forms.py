@@ -5,7 +5,7 @@ from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from webapp.messages.forms import text_with_lines, unix_lines
-from webapp.planning.staff_views import DayField
+from webapp.planning.forms import DayField
 from webapp.uploads.errors import CheckedFileField, required_file
 from webapp.validators import PrintableText, select_choices
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from flask import current_app, g
 
 LIFETIME = dt.timedelta(hours=2)
-TOKEN = re.compile(r"^[A-Za-z0-9_-]{32}$")
+TOKEN = re.compile(r"[A-Za-z0-9_-]{32}")
 
 
 def _folder() -> Path:
@@ -22,7 +22,7 @@ def _folder() -> Path:
 
 
 def _path(agent_id: int, token: str) -> Path | None:
-    if not TOKEN.match(token or ""):
+    if not TOKEN.fullmatch(token or ""):
         return None
     return _folder() / f"{int(agent_id)}-{token}.csv"
 

@@ -22,7 +22,7 @@ class Invalid(ValueError):
         self.params = params
 
 
-FAMILY_NUMBER = re.compile(r"^[0-9A-Za-z-]{1,20}$")
+FAMILY_NUMBER = re.compile(r"[0-9A-Za-z-]{1,20}")
 CIVILITIES = {"madame": "Madame", "mme": "Madame", "monsieur": "Monsieur", "m": "Monsieur", "m.": "Monsieur",
               "mr": "Monsieur"}
 SEXES = {"f": "F", "fille": "F", "m": "M", "g": "M", "garcon": "M", "garçon": "M"}
@@ -45,7 +45,7 @@ def cell(column: str, section_code: str, field_name: str, raw: str):
 
 def family_number(value: str) -> str:
     value = (value or "").strip()
-    if value and not FAMILY_NUMBER.match(value):
+    if value and not FAMILY_NUMBER.fullmatch(value):
         raise Invalid(_("numéro de famille « %(value)s » invalide (chiffres et lettres, 20 au plus)"), value=value)
     return value
 

@@ -46,10 +46,7 @@ def _ip() -> str:
 @staff_required
 def search_page():
     query = request.args.get("q", "")[:search.QUERY_MAX]
-    try:
-        page = int(request.args.get("page", "1"))
-    except ValueError:
-        page = 1
+    page = parse_id(request.args.get("page")) or 1  # ASCII digits only: int() also reads « ١٢ »
     found = search.search_families(db, query, page)
     return render_template("family_admin/search.html", query=query, found=found)
 

@@ -1,11 +1,10 @@
 """The forms of the « Boîte de réception », for families and agents."""
-import unicodedata
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from webapp.characters import has_control_characters
 from webapp.uploads.errors import CheckedFileField
 from webapp.validators import PrintableText, select_choices
 
@@ -19,7 +18,7 @@ def unix_lines(value):
 
 def text_with_lines(_form, field):
     """Line breaks and tabs are fine in a message; other control characters (NUL…) are not."""
-    if any(unicodedata.category(c) == "Cc" and c not in "\r\n\t" for c in field.data or ""):
+    if has_control_characters(field.data or "", multiline=True):
         raise ValidationError(str(_l("Ce champ contient des caractères non autorisés.")))
 
 

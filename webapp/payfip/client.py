@@ -28,10 +28,10 @@ PAID = frozenset("PV")  # P paid by card, V paid by direct debit
 REFUSED = frozenset("RZ")  # R card refused, Z direct debit refused
 ABANDONED = frozenset("A")
 
-REFDET = re.compile(r"^[A-Za-z0-9]{6,30}$")
-NUMCLI = re.compile(r"^\d{6}$")
-EXER = re.compile(r"^\d{4}$")
-MEL = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+$")
+REFDET = re.compile(r"[A-Za-z0-9]{6,30}")  # patterns here are used with fullmatch
+NUMCLI = re.compile(r"[0-9]{6}")
+EXER = re.compile(r"[0-9]{4}")
+MEL = re.compile(r"[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+")
 
 ET.register_namespace("soapenv", SOAP_ENV)
 ET.register_namespace("pai", SERVICE_NS)
@@ -103,7 +103,7 @@ def plain_objet(text: str) -> str:
 
 
 def valid_mel(mel: str) -> bool:
-    return 6 <= len(mel) <= 80 and bool(MEL.match(mel))
+    return 6 <= len(mel) <= 80 and bool(MEL.fullmatch(mel))
 
 
 def envelope(operation: str, fields: dict[str, str]) -> bytes:

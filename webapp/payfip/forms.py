@@ -8,8 +8,10 @@ from wtforms import HiddenField, IntegerField, StringField
 from wtforms.validators import NumberRange, Optional
 
 from webapp.ids import BIGINT_MAX
+from webapp.validators import AsciiDigits
 
-_ID = [Optional(), NumberRange(min=1, max=BIGINT_MAX)]  # above BIGINT, SQLite's driver raises (a 500)
+# Above BIGINT, SQLite's driver raises; above 10**308, NumberRange itself (OverflowError): 500s, both.
+_ID = [Optional(), AsciiDigits(), NumberRange(min=1, max=BIGINT_MAX)]
 
 
 class PayForm(FlaskForm):

@@ -31,8 +31,9 @@ log = logging.getLogger(__name__)
 
 SOAP_PATH = "/tpa/services/securite"
 PAGE_PATH = "/tpa/paiementws.web"
-REFDET_WS = re.compile(r"^[A-Za-z0-9]{1,30}$")
-OBJET = re.compile(r"^[A-Za-z0-9 ]{0,100}$")
+REFDET_WS = re.compile(r"[A-Za-z0-9]{1,30}")
+OBJET = re.compile(r"[A-Za-z0-9 ]{0,100}")
+MONTANT = re.compile(r"[0-9]{1,9}")  # « ² » is a digit for isdigit(), not for int()
 RESULTS = {"P": "Paiement accepté", "R": "Paiement refusé", "A": "Paiement abandonné"}
 
 
@@ -127,7 +128,7 @@ class PayfipStandin:
         return fault("TechProtocolaireErreur", "S00", "Opération inconnue")
 
     def _known(self, numcli: str) -> bool:
-        return bool(NUMCLI.match(numcli)) and (self.clients is None or numcli in self.clients)
+        return bool(NUMCLI.fullmatch(numcli)) and (self.clients is None or numcli in self.clients)
 
     def create(self, values: dict[str, str]) -> Response:
         problem = self._invalid(values)
@@ -147,11 +148,12 @@ class PayfipStandin:
         checks = [
             (all(k in v for k in wanted), "S02", "Champ manquant"),
             (self._known(v.get("numcli", "")), "S01", "Client inconnu"),
-            (bool(EXER.match(v.get("exer", ""))), "S03", "Exercice invalide"),
-            (bool(REFDET_WS.match(v.get("refdet", ""))), "S04", "Référence invalide"),
-            (v.get("montant", "").isdigit() and 100 <= int(v["montant"]) <= 10**8, "S05", "Montant invalide"),
+            (bool(EXER.fullmatch(v.get("exer", ""))), "S03", "Exercice invalide"),
+            (bool(REFDET_WS.fullmatch(v.get("refdet", ""))), "S04", "Référence invalide"),
+            (bool(MONTANT.fullmatch(v.get("montant", ""))) and 100 <= int(v["montant"]) <= 10**8, "S05",
+             "Montant invalide"),
             (valid_mel(v.get("mel", "")), "S06", "Adresse électronique invalide"),
-            (bool(OBJET.match(v.get("objet", ""))), "S07", "Objet invalide"),
+            (bool(OBJET.fullmatch(v.get("objet", ""))), "S07", "Objet invalide"),
             (v.get("saisie") in ("T", "X", "W"), "S08", "Mode de saisie invalide"),
             (all(urlsplit(v.get(k, "")).scheme in ("http", "https") and len(v.get(k, "")) <= 250
                  for k in ("urlnotif", "urlredirect")), "S10", "Adresse de retour invalide"),

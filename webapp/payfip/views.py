@@ -29,7 +29,7 @@ bp.before_request(require_tenant)
 
 NOTIFICATIONS_PER_IP = "120 per minute"
 STARTS_PER_IP = "20 per minute; 100 per hour"  # each start calls PayFiP
-ID_OP = re.compile(r"^[A-Za-z0-9-]{1,64}$")  # hexadecimal in the stand-in; hyphens tolerated (UUID-like)
+ID_OP = re.compile(r"[A-Za-z0-9-]{1,64}")  # hexadecimal in the stand-in; hyphens tolerated (UUID-like)
 CANNOT_PAY = {
     "nothing_due": lambda: _("Il ne reste rien à payer."),
     "too_small": lambda: _("Le paiement en ligne n'est possible qu'à partir de 1,00 €."),
@@ -136,7 +136,7 @@ def back_posted(attempt_id: int):
 def notify():
     """PayFiP's server-to-server notification: `idOp` only; the truth is asked to the web service."""
     id_op = (request.form.get("idOp") or request.form.get("idop") or "").strip()
-    if not ID_OP.match(id_op):
+    if not ID_OP.fullmatch(id_op):
         current_app.logger.warning("PayFiP %s: notification sans idOp valable", g.tenant.slug)
         abort(404)
     try:

@@ -41,12 +41,12 @@ def photo_of(child_id: int) -> ChildPhoto | None:
     return photos_of(db, [child_id]).get(child_id)
 
 
-LOCAL_PATH = re.compile(r"^/(?!/)[A-Za-z0-9/_.?=&%-]*$")  # this site's pages only: no open redirect
+LOCAL_PATH = re.compile(r"/(?!/)[A-Za-z0-9/_.?=&%-]*")  # this site's pages only: no open redirect
 
 
 def _back(child: Child):
     target = request.form.get("retour", "")
-    if not LOCAL_PATH.match(target):
+    if not LOCAL_PATH.fullmatch(target):  # match() let « /page\n » reach the header
         target = url_for("portal.home")
     return redirect(target, 303)
 

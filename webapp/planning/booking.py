@@ -320,9 +320,10 @@ def declare_absences(db: Session, planning: FamilyPlanning, family_id: int, cell
         if motive is None:
             outcomes.append(Outcome(cell, "refused", "motive"))
             continue
+        # The cell first: an unknown service or child has no deadline to look up (a KeyError, a 500 before).
         reason = _refuse_reason(planning.state(cell), ABSENCE_POSSIBLE)
-        late = planning.refusal(cell, "absence", now)
-        if not reason and late and (not motive.late_allowed or cell.day < now.date()):
+        late = None if reason else planning.refusal(cell, "absence", now)
+        if late and (not motive.late_allowed or cell.day < now.date()):
             reason = "deadline"
         if reason:
             outcomes.append(Outcome(cell, "refused", reason, late or ""))
@@ -363,11 +364,9 @@ def withdraw(db: Session, planning: FamilyPlanning, family_id: int, request_ids:
         if request is None or request.family_id != family_id:
             continue  # not this family's: nothing to say about it
         cell = Cell(request.child_id, request.service_id, request.day)
-        state = planning.state(cell)
-        late = planning.refusal(cell, request.kind, now)
-        if state not in WITHDRAWABLE or request.state != "pending":
-            outcomes.append(Outcome(cell, "refused", "state"))
-        elif late:
+        if planning.state(cell) not in WITHDRAWABLE or request.state != "pending":
+            outcomes.append(Outcome(cell, "refused", "state"))  # before the deadline: the service may be gone
+        elif late := planning.refusal(cell, request.kind, now):
             outcomes.append(Outcome(cell, "refused", "deadline", late))
         else:
             allowed.append(request.id)

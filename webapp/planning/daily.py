@@ -49,6 +49,19 @@ class Entry:
     # « Allergie » and diet labels, French msgids the page translates; loaded in one query.
     health_flags: tuple[str, ...] = ()
 
+    # The same flags one by one, for the CSV's columns.
+    @property
+    def pai(self) -> bool:
+        return PAI_FLAG in self.health_flags
+
+    @property
+    def allergy(self) -> bool:
+        return ALLERGY_FLAG in self.health_flags
+
+    @property
+    def diets(self) -> tuple[str, ...]:
+        return tuple(f for f in self.health_flags if f not in (PAI_FLAG, ALLERGY_FLAG))
+
 
 @dataclass
 class DailyRow:

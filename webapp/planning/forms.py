@@ -13,17 +13,17 @@ from wtforms import Field, HiddenField, RadioField, SelectField, SelectMultipleF
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from webapp.dates import parse_day, parse_month  # noqa: F401  (the planning's pages read them from here)
 from webapp.planning.rules import Cell
 from webapp.validators import PrintableText, select_choices
 
 MAX_CELLS = 1000  # a month of 4 services for 8 children; more is not a person clicking
 MAX_COMMENT = 500
-_CELL = re.compile(r"(\d{1,18}):(\d{1,18}):(\d{4}-\d{2}-\d{2})")
-_ID = re.compile(r"\d{1,18}")
-_MONTH = re.compile(r"(\d{4})-(\d{2})")
+# ASCII digits: « \d » also matches « ١ » and « １ », which int() reads (« ١:١:2027-01-04 » booked a day).
+_CELL = re.compile(r"([0-9]{1,18}):([0-9]{1,18}):([0-9]{4}-[0-9]{2}-[0-9]{2})")
+_ID = re.compile(r"[0-9]{1,18}")
 WEEKDAYS = (("0", _l("Lundi")), ("1", _l("Mardi")), ("2", _l("Mercredi")), ("3", _l("Jeudi")), ("4", _l("Vendredi")))
-PATTERN_HORIZON = dt.timedelta(days=366)
-FIRST_YEAR, LAST_YEAR = 2000, 2100  # months and cells outside are not a planning anyone shows  # « jusqu'au … »: at most about a year ahead
+PATTERN_HORIZON = dt.timedelta(days=366)  # « jusqu'au … »: at most about a year ahead
 
 
 class BadCells(Exception):
@@ -34,38 +34,13 @@ class BadCells(Exception):
 
 
 def parse_cell(value: str) -> Cell:
+    """A cell as the grid sends it; anything else (another format, a day outside the years the
+    planning shows) is a forged request."""
     match = _CELL.fullmatch(value or "")
-    if match is None:
-        raise BadCells(value)
-    try:
-        day = dt.date.fromisoformat(match.group(3))
-    except ValueError:
-        raise BadCells(value) from None
-    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+    day = parse_day(match.group(3)) if match else None
+    if day is None:
         raise BadCells(value)
     return Cell(int(match.group(1)), int(match.group(2)), day)
-
-
-def parse_month(value: str | None) -> dt.date | None:
-    """The first day of "YYYY-MM", or None when it is not one (then: the current month)."""
-    match = _MONTH.fullmatch(value or "")
-    if match is None:
-        return None
-    year, month = int(match.group(1)), int(match.group(2))
-    if not (FIRST_YEAR <= year <= LAST_YEAR and 1 <= month <= 12):
-        return None
-    return dt.date(year, month, 1)
-
-
-def parse_day(value: str | None) -> dt.date | None:
-    """A date as <input type="date"> sends it (AAAA-MM-JJ), or None."""
-    value = (value or "").strip()
-    if len(value) != 10:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        return None
 
 
 class CellsField(Field):
@@ -131,7 +106,8 @@ class AbsenceForm(ReserveForm):
     commentaire = TextAreaField(
         _l("Commentaire (facultatif)"),
         validators=[Optional(), Length(max=MAX_COMMENT, message=_l(
-            "Le commentaire ne doit pas dépasser %(max)d caractères.", max=MAX_COMMENT)), PrintableText()],
+            "Le commentaire ne doit pas dépasser %(max)d caractères.", max=MAX_COMMENT)),
+            PrintableText(multiline=True)],
     )
 
     def __init__(self, *args, motives=(), **kwargs):

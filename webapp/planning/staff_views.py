@@ -21,10 +21,12 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from tenancy.web import require_tenant
 from webapp import clock
+from webapp.dates import parse_day
 from webapp.db import db
 from webapp.families.models import Child, Family
 from webapp.ids import parse_id, parse_ids
 from webapp.planning import attendance, booking, daily, notify
+from webapp.planning.forms import DayField
 from webapp.planning.models import Closure, DayRequest, LocalDay, Service
 from webapp.staff.access import no_store, staff_required
 from webapp.validators import PrintableText, select_choices
@@ -36,31 +38,6 @@ bp.after_request(no_store)
 QUEUE_LIMIT = 500  # the oldest first; filters narrow it down
 KIND_LABELS = {"reservation": _l("Réservation"), "absence": _l("Absence")}
 BILLING_CHOICES = (("", _l("selon le motif")), ("oui", _l("oui")), ("non", _l("non")))
-DATE_FORMAT_HELP = _l("Date invalide : choisissez une date du calendrier (AAAA-MM-JJ).")
-
-
-def _parse_day(value: str | None) -> dt.date | None:
-    """A date typed as AAAA-MM-JJ (what <input type="date"> sends), or None."""
-    try:
-        return dt.date.fromisoformat((value or "").strip()) if value and len(value.strip()) == 10 else None
-    except ValueError:
-        return None
-
-
-class DayField(StringField):
-    """A date picker whose errors are French sentences (WTForms' DateField speaks English)."""
-
-    def __init__(self, label=None, validators=None, **kwargs):
-        kwargs.setdefault("render_kw", {"type": "date"})
-        super().__init__(label, validators, **kwargs)
-
-    def pre_validate(self, form):
-        if self.data and _parse_day(self.data) is None:
-            raise ValidationError(str(DATE_FORMAT_HELP))
-
-    @property
-    def day(self) -> dt.date | None:
-        return _parse_day(self.data)
 
 
 def _not_in_the_past(_form, field) -> None:
@@ -120,7 +97,7 @@ def _filters(source) -> tuple[dict, list[str]]:
     if values["service"] and parse_id(values["service"]) is None:
         values["service"] = ""
     for key, label in (("from", _("Du")), ("to", _("Au"))):
-        if values[key] and _parse_day(values[key]) is None:
+        if values[key] and parse_day(values[key]) is None:
             errors.append(_("%(field)s : date invalide, filtre ignoré (format AAAA-MM-JJ).", field=label))
             values[key] = ""
     for key in ("famille", "site"):  # PostgreSQL refuses a NUL in a query: a 500 before
@@ -142,9 +119,9 @@ def _queue_rows(filters: dict):
     if filters["site"]:
         query = query.where(Service.site == filters["site"])
     if filters["from"]:
-        query = query.where(DayRequest.day >= _parse_day(filters["from"]))
+        query = query.where(DayRequest.day >= parse_day(filters["from"]))
     if filters["to"]:
-        query = query.where(DayRequest.day <= _parse_day(filters["to"]))
+        query = query.where(DayRequest.day <= parse_day(filters["to"]))
     if filters["famille"]:
         needle = filters["famille"].lower()
         query = query.where(or_(Family.number == filters["famille"],
@@ -275,7 +252,7 @@ def _day_from_args() -> tuple[dt.date, str | None]:
     raw = request.args.get("date")
     if not raw:
         return clock.paris_today(), None
-    day = _parse_day(raw)
+    day = parse_day(raw)
     if day is None:
         return clock.paris_today(), _("Date invalide : la journée d'aujourd'hui est affichée (format AAAA-MM-JJ).")
     return day, None
@@ -315,7 +292,7 @@ def take_attendance():
     Only today or a past day; children not listed for that service that day (another
     commune's, made up) are refused with nothing written.
     """
-    day = _parse_day(request.form.get("date"))
+    day = parse_day(request.form.get("date"))
     shown = day or clock.paris_today()
     if not AttendanceForm().validate_on_submit():
         return _day_page(shown, _("Le formulaire a expiré : rechargez la page et pointez à nouveau."), 400)
@@ -361,13 +338,18 @@ def day_csv():
                                today=clock.paris_today(), kinds=daily), 400
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow([_("site"), _("service"), _("nom"), _("prénom"), _("classe"), _("famille"), _("état")])
+    # HEALTH DATA: the flags the page shows (PAI, « allergie », never the allergy itself; diets), same query.
+    writer.writerow([_("site"), _("service"), _("nom"), _("prénom"), _("classe"), _("famille"), _("état"),
+                     _("régimes"), _("allergie"), _("PAI")])
+    yes = _("oui")
     for row in daily.daily_counts(db, day):
         entries = row.booked + [e for e in row.pending if e not in row.booked] + row.absences
         for entry in entries:
             writer.writerow([_csv_cell(row.site), _csv_cell(row.service.name), _csv_cell(entry.last_name),
                              _csv_cell(entry.first_name), _csv_cell(entry.school_class),
-                             _csv_cell(entry.family_number), entry_state(entry)])
+                             _csv_cell(entry.family_number), entry_state(entry),
+                             _csv_cell(", ".join(_(diet) for diet in entry.diets)),
+                             yes if entry.allergy else "", yes if entry.pai else ""])
     body = "\ufeff" + out.getvalue()
     return Response(body.encode("utf-8"), mimetype="text/csv", headers={
         "Content-Type": "text/csv; charset=utf-8",

@@ -23,7 +23,8 @@ def queue_decision_mail(db, tenant, change: ChangeRequest, family: Family, child
     if not (family.email_allowed and family.email and family.email.strip()):
         return 0
     with force_locale(DEFAULT_LOCALE):
-        child_name = child.first_name if child is not None else change.new_values.get("first_name", "")
+        # The child as the record named it before: never a value of the request (a child to add, a new name).
+        child_name = child.first_name if child is not None and "first_name" not in change.new_values else ""
         body = render_template("mail/record_decision.txt", tenant=tenant, family=family,
                                section=_(s.section(change.section).label), child=child_name,
                                accepted=change.state == "accepted",

@@ -9,11 +9,11 @@ an enrolment to make) and its fields. `clean()` turns form input into canonical 
 import dataclasses
 import datetime as dt
 import re
-import unicodedata
 from collections.abc import Mapping
 
 from schwifty import BIC, IBAN
 
+from webapp.characters import has_control_characters
 from webapp.records import choices as c
 
 
@@ -161,14 +161,10 @@ def section(code: str) -> Section:
 
 # --- input ------------------------------------------------------------------------------------
 
-_PHONE = re.compile(r"^\+?[0-9]{6,15}$")
-_POSTCODE = re.compile(r"^[0-9]{5}$")
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_SHARES = re.compile(r"^[0-9]{1,2}([.,][0-9]{1,2})?$")
-
-
-def _printable(text: str) -> bool:
-    return not any(unicodedata.category(ch) == "Cc" and ch not in "\n\r\t" for ch in text)
+_PHONE = re.compile(r"\+?[0-9]{6,15}")
+_POSTCODE = re.compile(r"[0-9]{5}")
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+_SHARES = re.compile(r"[0-9]{1,2}([.,][0-9]{1,2})?")
 
 
 def _as_bool(value: object) -> bool:
@@ -186,7 +182,8 @@ def clean_field(field: Field, value: object) -> tuple[object, str | None]:
             return [], _("Choix non valable.")
         return [code for code in allowed if code in codes], None
     text = "" if value is None else str(value).strip()
-    if not _printable(text):
+    # One-line fields take no CR, LF or TAB either (they went into CSV lines and PDFs): only a textarea does.
+    if has_control_characters(text, multiline=field.kind == "textarea"):
         return text, _("Ce champ contient des caractères non autorisés.")
     if not text:
         if field.required:
@@ -208,15 +205,15 @@ def clean_field(field: Field, value: object) -> tuple[object, str | None]:
         return day.isoformat(), None
     if field.kind == "phone":
         compact = re.sub(r"[ .\-()]", "", text)
-        if not _PHONE.match(compact):
+        if not _PHONE.fullmatch(compact):
             return text, _("Numéro de téléphone non valable.")
         if len(compact) == 10 and compact.startswith("0"):
             compact = " ".join(compact[i:i + 2] for i in range(0, 10, 2))
         return compact, None
     if field.kind == "postcode":
-        return text, None if _POSTCODE.match(text) else _("Code postal non valable (5 chiffres).")
+        return text, None if _POSTCODE.fullmatch(text) else _("Code postal non valable (5 chiffres).")
     if field.kind == "email":
-        if len(text) > field.max_length or not _EMAIL.match(text):
+        if len(text) > field.max_length or not _EMAIL.fullmatch(text):
             return text, _("Adresse électronique non valable.")
         return text, None
     if field.kind == "iban":
@@ -240,7 +237,7 @@ def clean_field(field: Field, value: object) -> tuple[object, str | None]:
             return text, _("Chiffres seulement, au plus %(count)s.") % {"count": field.max_length}
         return compact, None
     if field.kind == "shares":
-        if not _SHARES.match(text):
+        if not _SHARES.fullmatch(text):
             return text, _("Nombre de parts non valable (par exemple 2,5).")
         return text.replace(",", "."), None
     raise ValueError(f"unknown field kind {field.kind}")

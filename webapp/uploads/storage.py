@@ -20,7 +20,7 @@ STORED_NAME = re.compile(r"^[A-Za-z0-9_-]{20,60}\.(jpg|png|pdf)$")
 
 
 def path_of(folder: Path, stored: StoredFile) -> Path:
-    if not STORED_NAME.match(stored.stored_name):  # never a path built from anything else
+    if not STORED_NAME.fullmatch(stored.stored_name):  # never a path built from anything else
         raise ValueError("nom de fichier stocké invalide")
     return folder / stored.stored_name
 
@@ -45,5 +45,5 @@ def store(session: Session, folder: Path, cleaned: CleanFile, original_name: str
 def discard(folder: Path, stored_names: list[str]) -> None:
     """Remove files whose rows are gone (after the commit); a missing file is not an error."""
     for name in stored_names:
-        if STORED_NAME.match(name):
+        if STORED_NAME.fullmatch(name):
             (folder / name).unlink(missing_ok=True)
