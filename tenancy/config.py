@@ -85,13 +85,22 @@ class PlatformConfig(_Strict):
     hosts: list[str] = Field(default_factory=lambda: ["localhost"])
 
 
-def validate_tenant(raw: Any, index: int, settings_model: type[BaseModel] | None) -> TenantConfig:
+def validate_tenant(
+    raw: Any, index: int, settings_model: type[BaseModel] | None, production: bool = False
+) -> TenantConfig:
     """Validate one entry of the file, naming it in every error."""
     label = raw.get("slug", f"#{index + 1}") if isinstance(raw, dict) else f"#{index + 1}"
     try:
         tenant = TenantConfig.model_validate(raw)
     except ValidationError as exc:
         raise TenantConfigError(_describe(label, exc)) from None
+    if production and tenant.website.scheme != "https":
+        # The website is allowed in the commune's CSP `form-action` (« Déconnexion » leads there):
+        # an http:// address would let a form's data leave in clear text.
+        raise TenantConfigError(
+            f"tenants.yaml: commune « {label} » invalide :\n  - champ website : en production, le site de "
+            f"la commune doit être en https:// ({tenant.website})"
+        )
     if settings_model is None:
         return tenant
     try:

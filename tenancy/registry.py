@@ -99,8 +99,11 @@ def expand_env(text: str) -> str:
     return _ENV_VAR.sub(lambda m: os.environ.get(m.group(1)) or (m.group(2) or ""), text)
 
 
-def load_registry(path: str | Path, settings_model: type[BaseModel] | None = None) -> Registry:
-    """Read and validate `tenants.yaml`; any problem raises TenantConfigError naming it."""
+def load_registry(
+    path: str | Path, settings_model: type[BaseModel] | None = None, *, production: bool = False
+) -> Registry:
+    """Read and validate `tenants.yaml`; any problem raises TenantConfigError naming it.
+    `production` adds the rules of a public deployment (https websites)."""
     path = Path(path)
     try:
         document = yaml.safe_load(expand_env(path.read_text(encoding="utf-8"))) or {}
@@ -112,5 +115,5 @@ def load_registry(path: str | Path, settings_model: type[BaseModel] | None = Non
         platform = PlatformConfig.model_validate(document.get("platform") or {})
     except ValidationError as exc:
         raise TenantConfigError(f"{path}: section « platform » invalide : {exc}") from None
-    tenants = [validate_tenant(raw, i, settings_model) for i, raw in enumerate(document["tenants"])]
+    tenants = [validate_tenant(raw, i, settings_model, production) for i, raw in enumerate(document["tenants"])]
     return Registry(tenants, platform)

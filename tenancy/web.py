@@ -1,5 +1,7 @@
 """Flask glue: resolve the tenant from the Host header, one database session per request."""
 from flask import Flask, abort, current_app, g, request
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -69,11 +71,50 @@ def platform_session() -> Session:
     return session
 
 
-def _close_sessions(_exc=None) -> None:
-    for name in ("_tenant_session", "_platform_session"):
-        session = g.pop(name, None)
+_SESSIONS = ("_tenant_session", "_platform_session")
+
+
+def database_unavailable(error: BaseException | None) -> bool:
+    """The database could not be reached, or the connection was lost or none was free: not a bad
+    statement but an outage (or a restart) that retrying later gets through."""
+    if isinstance(error, (OperationalError, InterfaceError, PoolTimeout)):
+        return True
+    return isinstance(error, DBAPIError) and error.connection_invalidated
+
+
+def describe(error: BaseException) -> str:
+    """One line for the log: the driver's error class and the first line of its message."""
+    cause = getattr(error, "orig", None) or error
+    lines = str(cause).strip().splitlines()
+    return f"{type(cause).__name__}: {lines[0] if lines else ''}"
+
+
+def rollback_sessions() -> None:
+    """Undo what the request's sessions began (the error handler, before its page). A connection that
+    is already dead is invalidated (its pool drops it) rather than raised: the page must still go out."""
+    for name in _SESSIONS:
+        session = g.get(name)
         if session is not None:
+            try:
+                session.rollback()
+            except DBAPIError:
+                session.invalidate()
+
+
+def _close_sessions(_exc=None) -> None:
+    """Teardown: the answer is already rendered, so closing must never raise (gunicorn would throw
+    the page away for its bare 500). A connection that died after the view's last query is
+    invalidated, with one warning line."""
+    for name in _SESSIONS:
+        session = g.pop(name, None)
+        if session is None:
+            continue
+        try:
             session.close()
+        except DBAPIError as error:
+            current_app.logger.warning("database connection lost at the end of the request, dropped (%s)",
+                                       describe(error))
+            session.invalidate()
 
 
 def require_tenant() -> None:

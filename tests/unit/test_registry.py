@@ -121,3 +121,25 @@ def test_villages_are_found_without_accents_or_hyphens():
     for query in ("saint paul sur isere", "ST PAUL SUR ISERE", "St-Paul", "paul-sur-isère"):
         assert [e.village.name for e in registry.find_villages(query)] == ["Saint-Paul-sur-Isère"]
     assert {e.village.name for e in registry.find_villages("73730")} == {"Rognaix", "Saint-Paul-sur-Isère"}
+
+
+def test_production_refuses_an_http_website_naming_the_commune(tmp_path):
+    """Issue 15, point 9: an http:// website was allowed in the commune's CSP `form-action`."""
+    text = VALID.replace("website: https://www.alpha.test/", "website: http://www.alpha.test/")
+    path = tmp_path / "tenants.yaml"
+    path.write_text(textwrap.dedent(text))
+    assert load_registry(path, CommuneSettings).get("alpha").website.scheme == "http"  # fine for a demo
+    with pytest.raises(TenantConfigError, match=r"commune « alpha » invalide :\n  - champ website : en production"):
+        load_registry(path, CommuneSettings, production=True)
+    path.write_text(textwrap.dedent(VALID))
+    assert load_registry(path, CommuneSettings, production=True).get("alpha").website.scheme == "https"
+
+
+def test_a_production_app_with_an_http_website_does_not_start(tmp_path):
+    from tests.conftest import make_settings
+    from webapp import create_app
+
+    path = tmp_path / "tenants.yaml"
+    path.write_text(textwrap.dedent(VALID.replace("website: https://", "website: http://")))
+    with pytest.raises(SystemExit, match="Configuration invalide(.|\n)*« alpha »(.|\n)*https://"):
+        create_app(make_settings(tmp_path, tenants_file=path, production=True))
