@@ -4,9 +4,9 @@ import re
 
 from sqlalchemy import select
 
-from tests.billing.helpers import book, make_regie, make_tariff
+from tests.billing.helpers import book, make_regie, make_tariff, posted_form
 from tests.factories import make_child, make_family, make_service
-from tests.helpers import csrf_token, recorded_sql
+from tests.helpers import recorded_sql
 from tests.web.test_staff import _pinned_clock, signed_in_agent  # noqa: F401  (the fixture pins TOTP time)
 from webapp.billing.models import Invoice
 from webapp.mail.models import OutboxMail
@@ -38,8 +38,7 @@ def _agent(client_for, session):
 
 
 def _post(client, page_url, action, data=None):
-    token = csrf_token(client.get(page_url).get_data(as_text=True))
-    return client.post(action, data=dict(data or {}, csrf_token=token))
+    return client.post(action, data=posted_form(client.get(page_url).get_data(as_text=True), data))
 
 
 def _run(client):

@@ -154,3 +154,38 @@ def test_certificate_only_for_past_years(client_for, tenant_db, clock):
     text = pdf_text(answer.data)
     assert "Attestation de frais de garde – année 2025" in text
     assert "243,20 €" in text  # the cheque of 2025 paid a childcare-only invoice
+
+
+def test_credit_note_has_its_own_pdf_for_its_family_only(client_for, tenant_db, clock):
+    """Issue 15, point 9: an avoir had no PDF; the family's own is linked from « Relevé de compte », others 404."""
+    from webapp.billing.models import CreditNote
+
+    session = tenant_db("alpha")
+    family, _first, second = _seed_003(session)
+    note = ledger.issue_credit_note(session, second, 1500, "Sortie annulée par l'école", now=NOW, agent_id=None)
+    session.commit()
+    client = client_for("alpha.test")
+    sign_in(client)
+    page = client.get("/releve-de-compte").get_data(as_text=True)
+    assert f'href="/avoirs/{note.id}.pdf"' in page
+    answer = client.get(f"/avoirs/{note.id}.pdf")
+    assert answer.status_code == 200 and answer.mimetype == "application/pdf"
+    assert answer.headers["Cache-Control"] == "no-store" and "avoir-AVAL-1.pdf" in answer.headers["Content-Disposition"]
+    text = pdf_text(answer.data)
+    for expected in ("Avoir N° AVAL-1", "RPI Alpha", "Régie garderie ALSH", "100100", "08/12/2025",
+                     "Facture corrigée", "AL-36", "01/11/2025 - 30/11/2025", "120,60 €", "15,00 €",
+                     "Motif : Sortie annulée par l'école"):
+        assert expected in text, expected
+    # Another family of the commune, an unknown id, the same id in another commune: 404.
+    other = make_family(session, number="200200")
+    foreign = CreditNote(regie_id=second.regie_id, family_id=other.id, invoice_id=second.id, number="AVAL-9",
+                         amount_cents=100, reason="x", issued_at=NOW, school_year="2025-2026")
+    session.add(foreign)
+    session.commit()
+    assert client.get(f"/avoirs/{foreign.id}.pdf").status_code == 404
+    assert client.get("/avoirs/999999.pdf").status_code == 404
+    make_family(tenant_db("beta"), number="100100")
+    beta_client = client_for("beta.test")
+    sign_in(beta_client)
+    assert beta_client.get(f"/avoirs/{note.id}.pdf").status_code == 404
+    assert client_for("alpha.test").get(f"/avoirs/{note.id}.pdf").status_code in (302, 404)  # signed out

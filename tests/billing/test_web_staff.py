@@ -3,9 +3,9 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from tests.billing.helpers import NOW, book, make_regie, make_tariff
+from tests.billing.helpers import NOW, book, make_regie, make_tariff, posted_form
 from tests.factories import make_child, make_family, make_service
-from tests.helpers import csrf_token, recorded_sql, sign_in
+from tests.helpers import recorded_sql, sign_in
 from tests.pdf_text import pdf_text
 from tests.web.test_staff import _pinned_clock, signed_in_agent  # noqa: F401  (the fixture pins TOTP time)
 from webapp.billing.models import CreditNote, Invoice, InvoiceLine, Payment, Regie, Tariff
@@ -20,8 +20,7 @@ def _agent(client_for, session):
 
 
 def _post(client, page_url, action, data):
-    token = csrf_token(client.get(page_url).get_data(as_text=True))
-    return client.post(action, data=dict(data, csrf_token=token))
+    return client.post(action, data=posted_form(client.get(page_url).get_data(as_text=True), data))
 
 
 def test_agent_configures_regie_and_tariff(client_for, tenant_db, clock):
@@ -166,3 +165,50 @@ def test_overview_and_balances_query_counts(client_for, tenant_db, clock):
             assert "300026" in client.get("/agent/facturation/mois/2025-12").get_data(as_text=True) or not extra
         counts.append(len(statements))
     assert counts[0] == counts[1]
+
+
+def test_tariff_without_late_surcharge_saves_unchanged(client_for, tenant_db, clock):
+    """Issue 15, point 8: the edit form showed the surcharge empty and saving it raised AttributeError (a 500)."""
+    import html
+    import re
+
+    session = tenant_db("alpha")
+    service = make_service(session, code="garderie", name="GARDERIE MATIN")
+    regie = make_regie(session)
+    make_tariff(session, service, regie, brackets=((600, 100), (None, 200)), late_surcharge_cents=0)
+    client = _agent(client_for, session)
+    url = f"/agent/facturation/tarifs/{service.id}"
+    page = client.get(url).get_data(as_text=True)
+    assert re.search(r'name="late_surcharge" type="text" value=""', page)
+    shown = {"regie": str(regie.id), "nature": "childcare", "unit_label": "journée", "late_surcharge": "",
+             "brackets": html.unescape(re.search(r'name="brackets"[^>]*>\s*(.*?)</textarea>', page, re.S).group(1))}
+    assert shown["brackets"].strip() == "600 1,00\n* 2,00"
+    answer = _post(client, url, url, shown)
+    assert answer.status_code == 302
+    session.expire_all()
+    tariff = session.scalars(select(Tariff)).one()
+    assert tariff.late_surcharge_cents == 0 and len(tariff.brackets) == 2
+    # A surcharge of blanks is none too; a bad one is refused with its message.
+    assert _post(client, url, url, shown | {"late_surcharge": "  "}).status_code == 302
+    refused = _post(client, url, url, shown | {"late_surcharge": "abc"})
+    assert refused.status_code == 200 and "Montant invalide" in refused.get_data(as_text=True)
+
+
+def test_agents_get_the_credit_note_pdf_linked_from_the_invoice(client_for, tenant_db, clock):
+    """Issue 15, point 9: the trésorerie's copy of an avoir; another commune's agent gets a 404."""
+    from tests.billing.test_once import _invoice
+    from webapp.billing import ledger
+
+    session = tenant_db("alpha")
+    invoice = _invoice(session, number="AL-7")
+    note = ledger.issue_credit_note(session, invoice, 700, "Jour de grève facturé", now=NOW, agent_id=None)
+    session.commit()
+    client = _agent(client_for, session)
+    page = client.get(f"/agent/facturation/factures/{invoice.id}").get_data(as_text=True)
+    assert f'href="/agent/facturation/avoirs/{note.id}.pdf"' in page
+    text = pdf_text(client.get(f"/agent/facturation/avoirs/{note.id}.pdf").data)
+    assert "Avoir N° AVAL-1" in text and "AL-7" in text and "7,00 €" in text and "Jour de grève facturé" in text
+    assert client.get("/agent/facturation/avoirs/999999.pdf").status_code == 404
+    beta_agent = client_for("beta.test")
+    signed_in_agent(beta_agent, tenant_db("beta"))
+    assert beta_agent.get(f"/agent/facturation/avoirs/{note.id}.pdf").status_code == 404

@@ -1,10 +1,10 @@
-"""The billing PDFs (invoice, receipt, tax certificate), built with webapp.pdf."""
+"""The billing PDFs (invoice, credit note, receipt, tax certificate), built with webapp.pdf."""
 from flask import g
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from webapp.billing.forms import METHOD_LABELS
-from webapp.billing.models import Invoice, Payment, Regie
+from webapp.billing.models import CreditNote, Invoice, Payment, Regie
 from webapp.db import db
 from webapp.families.models import Child, Family
 from webapp.i18n import local_date
@@ -49,6 +49,24 @@ def invoice_pdf(invoice: Invoice, family: Family, regie: Regie) -> Document:
     elif settings.payfip is not None:
         doc.paragraph(_("Paiement en ligne sur www.payfip.gouv.fr avec l'identifiant collectivité et la "
                         "référence ci-dessus, ou depuis votre espace famille."))
+    return doc
+
+
+def credit_note_pdf(note: CreditNote, invoice: Invoice, family: Family, regie: Regie) -> Document:
+    """An avoir: its own number, the invoice it corrects (never changed itself), amount and reason."""
+    doc = for_current_commune(_("Avoir %(number)s", number=note.number))
+    doc.heading(_("Avoir N° %(number)s", number=note.number))
+    doc.key_values([(_("Régie"), regie.name), (_("Famille n°"), family.number), (_("Famille"), family.display_name),
+                    (_("Du"), local_date(note.issued_at)),
+                    (_("Facture corrigée"), _("%(number)s du %(day)s", number=invoice.number,
+                                              day=local_date(invoice.issued_at))),
+                    (_("Période facturée"), f"{short_date(invoice.period_start)} - {short_date(invoice.period_end)}"),
+                    (_("Montant de la facture"), money(invoice.total_cents))])
+    doc.table([_("Désignation"), _("Montant")],
+              [[_("Avoir sur la facture %(number)s", number=invoice.number), money(note.amount_cents)]],
+              widths=[140, 40], align="LR", total=[_("Total de l'avoir"), money(note.amount_cents)])
+    doc.paragraph(_("Motif : %(reason)s", reason=note.reason))  # a paragraph: a table cell would cut it
+    doc.paragraph(_("Cet avoir réduit d'autant ce que vous devez à la régie ; il figure sur votre relevé de compte."))
     return doc
 
 

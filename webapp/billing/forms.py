@@ -7,7 +7,8 @@ from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
-from webapp.validators import PrintableText, select_choices
+from webapp.submissions.forms import OnceForm
+from webapp.validators import AsciiDigits, PrintableText, select_choices
 
 MAX_CENTS = 10_000_000  # 100 000 €: above is a typing error
 METHOD_LABELS = {"cheque": _l("Chèque"), "especes": _l("Espèces"), "cesu": _l("CESU"), "virement": _l("Virement"),
@@ -18,7 +19,7 @@ NATURE_LABELS = {"childcare": _l("Garde (accueil, garderie)"), "meal": _l("Repas
 def parse_cents(text: str | None) -> int | None:
     """« 12,50 », « 12.5 », « 12 € » → 1250; None when it is not a positive amount in euros."""
     value = (text or "").replace("€", "").replace("\u202f", "").replace("\xa0", "").replace(" ", "").replace(",", ".")
-    if not re.fullmatch(r"\d{1,6}(\.\d{1,2})?", value):
+    if not re.fullmatch(r"[0-9]{1,6}(\.[0-9]{1,2})?", value):  # ASCII: Decimal() reads « ١٢ » too
         return None
     try:
         cents = int(Decimal(value) * 100)
@@ -67,20 +68,24 @@ class EurosField(StringField):
 class RunMonthForm(FlaskForm):
     month = StringField(_l("Mois à facturer"), render_kw={"type": "month"},
                         validators=[DataRequired(_l("Choisissez le mois.")),
-                                    Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", message=_l("Mois invalide (AAAA-MM)."))])
+                                    Regexp(r"^[0-9]{4}-(0[1-9]|1[0-2])\Z", message=_l("Mois invalide (AAAA-MM)."))])
 
 
 class ConfirmForm(FlaskForm):
-    """A button only (issue, discard): the CSRF token is the form."""
+    """A button only (discard a draft): the CSRF token is the form."""
 
 
-class CreditNoteForm(FlaskForm):
+class IssueForm(OnceForm, FlaskForm):
+    """« Émettre » a month (or one family's draft): a button and its one-time key."""
+
+
+class CreditNoteForm(OnceForm, FlaskForm):
     amount = EurosField(_l("Montant de l'avoir (€)"), validators=[DataRequired(_l("Indiquez le montant."))])
     reason = StringField(_l("Motif"), validators=[DataRequired(_l("Indiquez le motif de l'avoir.")),
                                                   Length(max=300), PrintableText()])
 
 
-class PaymentForm(FlaskForm):
+class PaymentForm(OnceForm, FlaskForm):
     family = StringField(_l("N° famille"), validators=[DataRequired(_l("Indiquez le numéro de la famille.")),
                                                       Length(max=20), PrintableText()])
     amount = EurosField(_l("Montant reçu (€)"), validators=[DataRequired(_l("Indiquez le montant."))])
@@ -88,7 +93,8 @@ class PaymentForm(FlaskForm):
                          choices=select_choices((k, v) for k, v in METHOD_LABELS.items() if k != "payfip"))
     received_on = StringField(_l("Reçu le"), render_kw={"type": "date"},
                               validators=[DataRequired(_l("Indiquez la date de réception.")),
-                                          Regexp(r"^\d{4}-\d{2}-\d{2}$", message=_l("Date invalide (AAAA-MM-JJ)."))])
+                                          Regexp(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}\Z",
+                                                 message=_l("Date invalide (AAAA-MM-JJ)."))])
     reference = StringField(_l("Référence (n° de chèque, de CESU…)"), validators=[Optional(), Length(max=80),
                                                                                 PrintableText()])
     invoice = StringField(_l("Facture réglée (facultatif, sinon les plus anciennes)"),
@@ -97,15 +103,15 @@ class PaymentForm(FlaskForm):
 
 class RegieForm(FlaskForm):
     code = StringField(_l("Code"), validators=[DataRequired(_l("Indiquez un code.")), Length(max=20),
-                                               Regexp(r"^[a-z0-9_-]+$", message=_l("Minuscules, chiffres, - ou _."))])
+                                               Regexp(r"^[a-z0-9_-]+\Z", message=_l("Minuscules, chiffres, - ou _."))])
     name = StringField(_l("Nom"), validators=[DataRequired(_l("Indiquez le nom de la régie.")), Length(max=120),
                                               PrintableText()])
     invoice_prefix = StringField(_l("Préfixe des factures"), validators=[
-        DataRequired(_l("Indiquez un préfixe.")), Regexp(r"^[A-Z]{1,6}$", message=_l("1 à 6 lettres majuscules."))])
+        DataRequired(_l("Indiquez un préfixe.")), Regexp(r"^[A-Z]{1,6}\Z", message=_l("1 à 6 lettres majuscules."))])
     credit_prefix = StringField(_l("Préfixe des avoirs"), validators=[
-        DataRequired(_l("Indiquez un préfixe.")), Regexp(r"^[A-Z]{1,8}$", message=_l("1 à 8 lettres majuscules."))])
+        DataRequired(_l("Indiquez un préfixe.")), Regexp(r"^[A-Z]{1,8}\Z", message=_l("1 à 8 lettres majuscules."))])
     next_invoice_number = IntegerField(_l("Prochain numéro de facture"), default=1,
-                                       validators=[Optional(), NumberRange(min=1, max=10_000_000)])
+                                       validators=[Optional(), AsciiDigits(), NumberRange(min=1, max=10_000_000)])
 
 
 class TariffForm(FlaskForm):
@@ -115,7 +121,9 @@ class TariffForm(FlaskForm):
                                                      Length(max=40), PrintableText()])
     brackets = TextAreaField(_l("Prix par tranche de quotient familial"),
                              validators=[DataRequired(_l("Indiquez au moins un prix."))])
-    late_surcharge = StringField(_l("Majoration par réservation tardive (€)"), validators=[Optional()])
+    # No Optional(): it would stop the chain on an empty field and skip validate_late_surcharge
+    # (an unchanged tariff without surcharge could not be saved: AttributeError, a 500).
+    late_surcharge = StringField(_l("Majoration par réservation tardive (€)"))
 
     def validate_brackets(self, field):
         self.parsed_brackets = parse_brackets(field.data)
@@ -123,6 +131,6 @@ class TariffForm(FlaskForm):
             raise ValidationError(_l("Une tranche par ligne : « 600 1,00 » puis « * 2,00 » pour les autres."))
 
     def validate_late_surcharge(self, field):
-        self.surcharge_cents = parse_cents(field.data) if field.data else 0
+        self.surcharge_cents = parse_cents(field.data) if (field.data or "").strip() else 0
         if self.surcharge_cents is None:
             raise ValidationError(_l("Montant invalide : écrivez par exemple 0,50."))

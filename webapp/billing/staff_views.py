@@ -2,7 +2,9 @@
 payments received with their receipt, each family's balance, régies and tariffs.
 
 Thin views over webapp.billing.invoicing and webapp.billing.ledger; every page needs an
-agent of this commune with the second factor done.
+agent of this commune with the second factor done. The forms that create money or
+numbers (payment, credit note, issue) carry a one-time key (webapp.submissions): sent
+twice, they create once and answer the second time with the first result.
 """
 import datetime as dt
 
@@ -18,13 +20,14 @@ from webapp import clock
 from webapp.audit.models import record
 from webapp.billing import documents, invoicing, ledger, notify
 from webapp.billing.forms import (
-    METHOD_LABELS, NATURE_LABELS, ConfirmForm, CreditNoteForm, PaymentForm, RegieForm, RunMonthForm, TariffForm,
-    format_brackets,
+    METHOD_LABELS, NATURE_LABELS, ConfirmForm, CreditNoteForm, IssueForm, PaymentForm, RegieForm, RunMonthForm,
+    TariffForm, format_brackets,
 )
 from webapp.billing.models import (
     CreditNote, Invoice, InvoiceLine, Payment, PaymentAllocation, Regie, Tariff, TariffBracket,
 )
-from webapp.billing.views import receipt_response
+from webapp.billing.views import credit_note_response, receipt_response
+from webapp.dates import parse_month
 from webapp.db import db
 from webapp.families.models import Child, Family
 from webapp.i18n import money
@@ -32,6 +35,7 @@ from webapp.ids import parse_id
 from webapp.pdf import pdf_response
 from webapp.planning.models import Service
 from webapp.staff.access import no_store, staff_required
+from webapp.submissions import claims
 from webapp.validators import select_choices
 
 bp = Blueprint("staff_billing", __name__, url_prefix="/agent/facturation")
@@ -57,16 +61,32 @@ def _agent_id() -> int:
 
 
 def _month(value: str) -> tuple[int, int]:
-    try:
-        year, month = (int(part) for part in value.split("-"))
-        dt.date(year, month, 1)
-    except (ValueError, OverflowError):  # « 99999999999999999999-12 » overflows date(): a 500 before
+    # webapp.dates: ASCII digits, years 2000–2100 (« 9999-12 » overflowed the month's end: a 500 before)
+    first = parse_month(value)
+    if first is None:
         abort(404)
-    return year, month
+    return first.year, first.month
 
 
 def _error(code: str) -> str:
     return str(ERRORS.get(code, _("Opération refusée.")))
+
+
+def _claim(form_name: str, form):
+    """This submission's ticket (webapp.submissions.claims); `.first` when it was already sent."""
+    return claims.claim(db, form_name, form.submission_key.data, now=clock.utcnow())
+
+
+def _issued_range(invoices: list[Invoice]) -> str:
+    """« AL-1 à AL-6, CA-1 à CA-2 »: a régie's numbers of one issue are consecutive."""
+    by_regie: dict[int, list[Invoice]] = {}
+    for invoice in invoices:
+        by_regie.setdefault(invoice.regie_id, []).append(invoice)
+    parts = []
+    for same in by_regie.values():
+        first, last = same[0].number, same[-1].number
+        parts.append(first if first == last else _("%(first)s à %(last)s", first=first, last=last))
+    return ", ".join(parts)
 
 
 # --- overview and month run --------------------------------------------------------------
@@ -138,20 +158,33 @@ def month_review(month: str):
     issued_count = db.scalar(select(func.count()).select_from(Invoice)
                              .where(Invoice.status == "issued", Invoice.period_start == start))
     return render_template("billing/staff/month.html", month=month, start=start, drafts=drafts, lines=lines,
-                           regies=regies, issued_count=issued_count, form=ConfirmForm(),
-                           total=sum(i.total_cents for i, _ in drafts))
+                           regies=regies, issued_count=issued_count, form=ConfirmForm(), issue_form=IssueForm(),
+                           new_key=claims.new_key, total=sum(i.total_cents for i, _ in drafts))
 
 
 @bp.post("/mois/<month>/emettre")
 @staff_required()
 def issue(month: str):
     year, number = _month(month)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
+    form = IssueForm()
+    if not form.validate_on_submit():
+        if form.csrf_token.errors:
+            abort(400)
+        for message in form.submission_key.errors:
+            flash(message, "error")
+        return redirect(url_for(".month_review", month=month))
     family_id = request.form.get("famille", "")
     family_ids = [parse_id(family_id)] if parse_id(family_id) is not None else None
+    ticket = _claim("billing.issue", form)
+    if ticket.first is not None:
+        if ticket.first.result_label:
+            flash(_("Ces factures ont déjà été émises : %(numbers)s", numbers=ticket.first.result_label), "info")
+        else:
+            flash(_("Cette émission a déjà été faite (aucune facture à émettre)."), "info")
+        return redirect(url_for(".month_review", month=month))
     issued = invoicing.issue_month(db, year=year, month=number, now=clock.utcnow(), agent_id=_agent_id(),
                                    family_ids=family_ids)
+    ticket.settle("invoices", None, _issued_range(issued))
     record(db, "billing.issue", now=clock.utcnow(), account_kind="agent", account_id=_agent_id(),
            identifier=f"{month}:{len(issued)}")
     mails = notify.queue_invoice_mails(db, g.tenant, issued, clock.utcnow())
@@ -191,6 +224,11 @@ def invoice_detail(invoice_id: int):
     family = db.get(Family, invoice.family_id)
     form = CreditNoteForm()
     if form.validate_on_submit():
+        ticket = _claim("billing.credit_note", form)
+        if ticket.first is not None:
+            flash(_("Cet avoir a déjà été émis : %(number)s", number=ticket.first.result_label), "info")
+            first = db.get(CreditNote, ticket.first.result_id) if ticket.first.result_id else None
+            return redirect(url_for(".invoice_detail", invoice_id=first.invoice_id if first else invoice.id))
         try:
             note = ledger.issue_credit_note(db, invoice, form.amount.cents, form.reason.data, now=clock.utcnow(),
                                             agent_id=_agent_id())
@@ -198,6 +236,7 @@ def invoice_detail(invoice_id: int):
             db.rollback()
             form.amount.errors.append(_error(error.code))
         else:
+            ticket.settle("credit_note", note.id, note.number)
             record(db, "billing.credit_note", now=clock.utcnow(), account_kind="agent", account_id=_agent_id(),
                    identifier=note.number)
             db.commit()
@@ -222,6 +261,15 @@ def invoice_pdf(invoice_id: int):
                         f"facture-{invoice.number}.pdf")
 
 
+@bp.get("/avoirs/<int:credit_note_id>.pdf")
+@staff_required()
+def credit_note_pdf(credit_note_id: int):
+    note = db.get(CreditNote, credit_note_id)
+    if note is None:
+        abort(404)
+    return credit_note_response(note, db.get(Family, note.family_id))
+
+
 # --- payments ---------------------------------------------------------------------------
 @bp.route("/reglements/nouveau", methods=["GET", "POST"])
 @staff_required()
@@ -232,13 +280,14 @@ def new_payment():
         form.invoice.data = request.args.get("facture", "")[:24]
         form.received_on.data = clock.paris_today().isoformat()
     if form.validate_on_submit():
-        payment = _record(form)
-        if payment is not None:
-            return redirect(url_for(".payment_detail", payment_id=payment.id))
+        payment_id = _record(form)
+        if payment_id is not None:
+            return redirect(url_for(".payment_detail", payment_id=payment_id))
     return render_template("billing/staff/payment_form.html", form=form)
 
 
-def _record(form: PaymentForm) -> Payment | None:
+def _record(form: PaymentForm) -> int | None:
+    """The id of the payment recorded (or recorded by the first post of this form), None if refused."""
     family = db.scalar(select(Family).where(Family.number == form.family.data.strip()))
     if family is None:
         form.family.errors.append(_("Aucune famille n'a ce numéro."))
@@ -260,6 +309,10 @@ def _record(form: PaymentForm) -> Payment | None:
             form.invoice.errors.append(_error("unknown_invoice"))
             return None
         invoice_ids = [invoice_id]
+    ticket = _claim("billing.payment", form)
+    if ticket.first is not None:
+        flash(_("Ce règlement a déjà été enregistré : %(number)s", number=ticket.first.result_label), "info")
+        return ticket.first.result_id
     try:
         payment = ledger.record_payment(db, family.id, form.amount.cents, form.method.data, received,
                                         form.reference.data or "", clock.utcnow(), invoice_ids=invoice_ids,
@@ -268,11 +321,12 @@ def _record(form: PaymentForm) -> Payment | None:
         db.rollback()
         form.amount.errors.append(_error(error.code))
         return None
+    ticket.settle("payment", payment.id, payment.number)
     record(db, "billing.payment", now=clock.utcnow(), account_kind="agent", account_id=_agent_id(),
            identifier=payment.number)
     db.commit()
     flash(_("Règlement %(number)s enregistré.", number=payment.number), "success")
-    return payment
+    return payment.id
 
 
 @bp.get("/reglements/<int:payment_id>")

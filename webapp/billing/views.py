@@ -1,4 +1,4 @@
-"""The family side of billing: « Relevé de compte », invoice and receipt PDFs, the tax certificate.
+"""The family side of billing: « Relevé de compte », invoice, credit note and receipt PDFs, the tax certificate.
 
 Only the signed-in family's own documents: any other id is a 404.
 """
@@ -12,7 +12,7 @@ from webapp import clock
 from webapp.auth.users import owned, signed_in_family
 from webapp.billing import certificate, documents, ledger
 from webapp.billing.forms import METHOD_LABELS
-from webapp.billing.models import Invoice, Payment, PaymentAllocation, Regie, school_year_of
+from webapp.billing.models import CreditNote, Invoice, Payment, PaymentAllocation, Regie, school_year_of
 from webapp.db import db
 from webapp.pdf import pdf_response
 
@@ -79,6 +79,20 @@ def invoice_pdf(invoice_id: int):
         abort(404)
     regie = db.get(Regie, invoice.regie_id)
     return pdf_response(documents.invoice_pdf(invoice, family, regie), f"facture-{invoice.number}.pdf")
+
+
+@bp.get("/avoirs/<int:credit_note_id>.pdf")
+@login_required
+def credit_note_pdf(credit_note_id: int):
+    family = signed_in_family()
+    return credit_note_response(owned(CreditNote, credit_note_id), family)
+
+
+def credit_note_response(note, family):
+    """The avoir's PDF (the family's own, or for an agent), with the invoice it corrects."""
+    invoice = db.get(Invoice, note.invoice_id)
+    regie = db.get(Regie, note.regie_id)
+    return pdf_response(documents.credit_note_pdf(note, invoice, family, regie), f"avoir-{note.number}.pdf")
 
 
 @bp.get("/reglements/<int:payment_id>.pdf")
