@@ -101,6 +101,16 @@ def tenant_db(app):
         session.close()
 
 
+@pytest.fixture
+def run_mail_worker(app):
+    """`run_mail_worker()`: one pass of the real mail worker (`flask mail worker` calls the same
+    function): password demands become e-mails, then due e-mails are sent (or held without
+    MAIL_SERVER outside demo mode). Returns the pass's counts."""
+    from webapp.mail.sender import send_pending
+
+    return lambda **options: send_pending(app, **options)
+
+
 class FrozenClock:
     """The app's clock, pinned: `clock.advance(minutes=31)` instead of sleeping."""
 

@@ -17,7 +17,9 @@ from tests.smtp import SENDER, free_port
 from webapp.mail import cli as mail_cli
 from webapp.mail.models import OutboxMail
 from webapp.mail.outbox import (
+    GIVE_UP_AFTER,
     MAX_ATTEMPTS,
+    MAX_DELAY,
     as_utc,
     due_mails,
     mark_failed,
@@ -118,36 +120,65 @@ def test_a_refused_recipient_is_retried_and_the_others_still_go(app, tenant_db, 
     assert reload(alpha, accepted).status == "sent"
 
 
-def test_retries_back_off_then_give_up_after_ten_attempts(app, tenant_db, use_mail_server):
+def test_retries_back_off_to_15_minutes_not_6_hours(app, tenant_db, use_mail_server):
+    """Defect: the back-off grew to 6 hours, so after a long SMTP outage the next try came up to
+    4 h after the server was back, when a 60-minute reset link had long expired. Now 1, 2, 4, 8 min,
+    then every 15 minutes."""
     use_mail_server(free_port())
     alpha = tenant_db("alpha")
     t0 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
     message = queue(alpha, now=t0)
 
     delays, now = [], t0
-    for attempt in range(1, MAX_ATTEMPTS + 1):
+    for attempt in range(1, 9):
         # just before the scheduled time nothing happens…
         early = send_pending(app, now=now - timedelta(seconds=1)) if attempt > 1 else None
         assert early is None or early["retry"] == early["failed"] == 0
         counts = send_pending(app, now=now)
         stored = reload(alpha, message)
-        assert stored.attempts == attempt
-        if attempt < MAX_ATTEMPTS:
-            assert counts["retry"] == 1 and stored.status == "pending"
-            delays.append(as_utc(stored.next_attempt_at) - now)
-            now = as_utc(stored.next_attempt_at)
-        else:
-            assert counts["failed"] == 1 and stored.status == "failed"
+        assert stored.attempts == attempt and counts["retry"] == 1 and stored.status == "pending"
+        delays.append(as_utc(stored.next_attempt_at) - now)
+        now = as_utc(stored.next_attempt_at)
 
-    assert delays == [timedelta(minutes=2**n) for n in range(MAX_ATTEMPTS - 1)]  # 1, 2, 4 … 256 min
-    assert send_pending(app, now=now + timedelta(days=30))["retry"] == 0  # never tried again
+    assert delays == [timedelta(minutes=m) for m in (1, 2, 4, 8, 15, 15, 15, 15)]
+
+
+def test_a_mail_is_given_up_after_three_days_not_after_ten_attempts():
+    """Defect: « failed » after 10 attempts (about 8 h 30 of outage), so a night-long outage
+    dropped the e-mails queued at its start. Now the attempts go on for 3 days."""
+    t0 = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
+    message = OutboxMail(recipient="a@example.org", subject="s", body="b", created_at=t0, next_attempt_at=t0,
+                         attempts=0, status="pending")
+    now = t0
+    while message.status == "pending":
+        mark_failed(message, "serveur SMTP injoignable", now)
+        if message.attempts == 10:
+            assert message.status == "pending"  # the old rule gave up here
+        if message.status == "pending":
+            assert as_utc(message.next_attempt_at) - now <= MAX_DELAY
+            now = as_utc(message.next_attempt_at)
+    assert message.attempts == MAX_ATTEMPTS
+    assert GIVE_UP_AFTER <= now - t0 < GIVE_UP_AFTER + MAX_DELAY
+    assert GIVE_UP_AFTER == timedelta(days=3) and MAX_DELAY == timedelta(minutes=15)
+
+
+def test_the_last_attempt_gives_up_and_the_mail_is_kept(app, tenant_db, use_mail_server):
+    use_mail_server(free_port())
+    alpha = tenant_db("alpha")
+    t0 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
+    message = queue(alpha, now=t0)
+    message.attempts = MAX_ATTEMPTS - 1
+    alpha.commit()
+    assert send_pending(app, now=t0)["failed"] == 1
+    stored = reload(alpha, message)
+    assert stored.status == "failed" and stored.attempts == MAX_ATTEMPTS
+    assert send_pending(app, now=t0 + timedelta(days=30))["retry"] == 0  # not tried again by itself
     assert alpha.scalars(select(OutboxMail)).all() == [stored]  # kept, never deleted
 
 
-def test_retry_delay_is_capped_at_six_hours():
-    assert [retry_delay(n) for n in (1, 2, 3)] == [timedelta(minutes=1), timedelta(minutes=2), timedelta(minutes=4)]
-    assert retry_delay(9) == timedelta(minutes=256)
-    assert retry_delay(10) == retry_delay(50) == retry_delay(10_000) == timedelta(hours=6)
+def test_retry_delay_is_capped_at_15_minutes():
+    assert [retry_delay(n) for n in (1, 2, 3, 4)] == [timedelta(minutes=m) for m in (1, 2, 4, 8)]
+    assert retry_delay(5) == retry_delay(50) == retry_delay(10_000) == timedelta(minutes=15)
 
 
 def test_mark_failed_and_mark_sent_without_a_database():

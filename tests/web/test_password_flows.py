@@ -1,10 +1,12 @@
 """The password flows of seeds 000 and 003, walked through the portal, e-mails over SMTP."""
 import re
+import statistics
+import time
 
 from sqlalchemy import select
 
 from tests.factories import make_family
-from tests.helpers import csrf_token
+from tests.helpers import csrf_token, recorded_sql
 from tests.helpers import sign_in
 from webapp.audit.models import AuditEvent
 from webapp.mail.sender import send_pending
@@ -119,6 +121,60 @@ def test_forgotten_password_does_not_reveal_accounts(app, client_for, tenant_db,
     assert len(deliver(app, smtp_server, use_mail_server)) == 1
 
 
+def test_forgotten_password_timing_does_not_tell_who_exists(app, client_for, tenant_db, run_mail_worker):
+    """Defect (timing oracle, issue 15 point 5): « Mot de passe oublié » answered measurably later
+    for an existing family number (lookup, new secret, e-mail rendered and queued) than for an
+    unknown one, and numbers are sequential, so a commune's families could be listed. Now the
+    request stores the same demand row for both and the mail worker does the rest.
+
+    Medians of 50 interleaved tries (50 families with e-mail, each asked once, against 50 unknown
+    numbers), the real view through the test client, commit included, must differ by < 1 ms.
+    The machine is shared (a commit on PostgreSQL can stall for milliseconds), so a round whose
+    gap is noise may be measured again, three rounds at most: the defect's gap was steady
+    (4-5 ms in-process), no round of it passes.
+    """
+    rounds, tries = 3, 50
+    db = tenant_db("alpha")
+    for n in range(rounds * tries + 5):
+        make_family(db, number=str(100100 + n), email=f"famille{n}@example.org")
+    client = client_for("alpha.test")
+    token = csrf_token(client.get("/mot-de-passe-oublie").get_data(as_text=True))
+
+    def timed_post(number: str, ip: str) -> float:
+        started = time.perf_counter()
+        answer = client.post("/mot-de-passe-oublie", data={"identifiant": number, "csrf_token": token},
+                             environ_base={"REMOTE_ADDR": ip})  # per-IP limit: as many clients as tries
+        elapsed = time.perf_counter() - started
+        assert answer.status_code == 200
+        return elapsed
+
+    first = rounds * tries
+    for n in range(first, first + 5):  # warm-up, not measured
+        timed_post(str(100100 + n), f"10.1.0.{n % 250}")
+        timed_post(str(900100 + n), f"10.2.0.{n % 250}")
+    gaps = []
+    for round_ in range(rounds):
+        known, unknown = [], []
+        for n in range(round_ * tries, (round_ + 1) * tries):
+            pair = [(known, str(100100 + n), f"10.3.{round_}.{n % 250}"),
+                    (unknown, str(900100 + n), f"10.4.{round_}.{n % 250}")]
+            for times, number, ip in (pair if n % 2 else reversed(pair)):  # alternate which goes first
+                times.append(timed_post(number, ip))
+        gaps.append(abs(statistics.median(known) - statistics.median(unknown)) * 1000)
+        if gaps[-1] < 1.0:
+            break
+    assert gaps[-1] < 1.0, "medians differ by " + ", ".join(f"{gap:.2f}" for gap in gaps) + " ms"
+
+    with recorded_sql() as for_known:
+        timed_post("100100", "10.5.0.1")
+    with recorded_sql() as for_unknown:
+        timed_post("900100", "10.5.0.2")
+    assert for_known == for_unknown  # the same statements: the account is not even looked up
+    run_mail_worker()
+    asked = len(db.scalars(select(AuditEvent).where(AuditEvent.event == "password.requested")).all())
+    assert asked == 5 + tries * len(gaps) + 1  # every known family's demand became its e-mail
+
+
 def test_at_most_three_requests_per_hour(app, client_for, tenant_db, smtp_server, use_mail_server, clock):
     make_family(tenant_db("beta"))
     for _ in range(4):
@@ -197,13 +253,14 @@ def test_idle_and_absolute_session_limits(client_for, tenant_db, clock):
     assert client.get("/accueil").status_code == 302
 
 
-def test_the_journal_records_events_without_secrets(client_for, tenant_db):
+def test_the_journal_records_events_without_secrets(client_for, tenant_db, run_mail_worker):
     db = tenant_db("alpha")
     make_family(db)
     client = client_for("alpha.test")
     sign_in(client, password="Secret-Tape-99")
     sign_in(client)
     ask_password(client)
+    run_mail_worker()  # the worker answers the demand and writes « password.requested »
     events = db.scalars(select(AuditEvent).order_by(AuditEvent.id)).all()
     assert [e.event for e in events] == ["login.failure", "login.success", "password.requested"]
     assert all("Secret-Tape-99" not in (e.identifier + e.ip) for e in events)

@@ -8,7 +8,8 @@ from flask_login import current_user, login_required, login_user, logout_user
 from tenancy.web import require_tenant
 from webapp.auth import accounts
 from webapp.auth.forms import ChangePasswordForm, ForgottenPasswordForm, LoginForm, NewPasswordForm
-from webapp.auth.mails import queue_password_changed, queue_password_mail
+from webapp.auth.demands import record_demand
+from webapp.auth.mails import queue_password_changed
 from webapp.auth.models import AuthSession
 from webapp.auth.password_policy import FAMILY_RULES, check_password
 from webapp.auth.passwords import verify_password
@@ -77,15 +78,16 @@ def logout():
 @bp.route("/mot-de-passe-oublie", methods=["GET", "POST"])
 @limiter.limit(PER_IP, methods=["POST"])
 def forgotten_password():
-    """First activation or forgotten password: the answer never says whether the account exists."""
+    """First activation or forgotten password: the answer never says whether the account exists.
+
+    Nor does its timing: the request only stores the demand, the same row for every
+    identifier; the mail worker (`webapp.auth.mails.answer_demands`) looks the account up.
+    """
     form = ForgottenPasswordForm()
     if request.method == "GET" or not form.validate_on_submit():
         return render_template("auth/forgotten_password.html", form=form), 400 if request.method == "POST" else 200
-    now = clock.utcnow()
     mode = g.tenant.settings.password_reset
-    password_mail = accounts.request_password(db, form.identifiant.data.strip(), mode, now, _ip())
-    if password_mail is not None:
-        queue_password_mail(db, g.tenant, password_mail, now)
+    record_demand(db, form.identifiant.data.strip(), mode, clock.utcnow(), _ip())
     db.commit()
     return render_template("auth/request_sent.html", mode=mode)
 

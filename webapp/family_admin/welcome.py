@@ -51,7 +51,8 @@ def queue_welcome_mails(db: Session, tenant, family_ids: list[int], now: dt.date
                                    expires=day_and_time(mail.expires_at))
             subject = _("Bienvenue sur le portail famille")
             try:
-                queue_mail(db, to=family.email.strip(), subject=f"{tenant.name} – {subject}", body=body, now=now)
+                queue_mail(db, to=family.email.strip(), subject=f"{tenant.name} – {subject}", body=body, now=now,
+                           expires_at=mail.expires_at)
             except ValueError:  # an address typed wrong: counted as without e-mail, no 500
                 result.without_email.append(family)
                 continue

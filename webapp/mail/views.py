@@ -1,4 +1,5 @@
-"""The development mailbox: e-mails of every commune, on the platform host, in demo mode only.
+"""The development mailbox: e-mails of every commune and of the platform, on the platform host,
+in demo mode only.
 
 Without a mail server the demo marks e-mails sent without sending them; this page is
 where a newcomer reads them (the temporary password of a family, for instance).
@@ -12,8 +13,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from tenancy.web import current_tenancy, require_platform
-from webapp.mail.models import OutboxMail
+from webapp.mail.models import OutboxMailMixin
 from webapp.mail.outbox import as_utc, latest_mails
+from webapp.mail.supervision import outboxes
 
 log = logging.getLogger(__name__)
 
@@ -35,40 +37,36 @@ def _private(response):
     return response
 
 
-def _when(mail: OutboxMail) -> dict:
+def _when(mail: OutboxMailMixin) -> dict:
     created = as_utc(mail.created_at)
     return {"iso": created.isoformat(), "text": format_datetime(created, "short")}
 
 
 @bp.get("")
 def mailbox():
-    """The latest e-mails of every commune, newest first."""
-    tenancy = current_tenancy()
-    existing = tenancy.storage.existing_schemas()
+    """The latest e-mails of every commune and of the platform, newest first."""
     rows = []
-    for tenant in tenancy.registry:
-        if tenant.schema not in existing:
-            continue
+    for box in outboxes(current_tenancy()):
         try:
-            with Session(tenancy.storage.engine_for(tenant.schema)) as session:
-                mails = latest_mails(session, LATEST)
+            with Session(box.engine) as session:
+                mails = latest_mails(session, LATEST, box.model)
         except SQLAlchemyError:
-            log.exception("boîte de développement : courriels de %s illisibles", tenant.slug)
+            log.exception("boîte de développement : courriels de %s illisibles", box.slug)
             continue
-        rows.extend({"tenant": tenant, "mail": mail, "when": _when(mail)} for mail in mails)
+        rows.extend({"outbox": box, "mail": mail, "when": _when(mail)} for mail in mails)
     rows.sort(key=lambda row: (as_utc(row["mail"].created_at), row["mail"].id), reverse=True)
     return render_template("mail/dev_mailbox.html", rows=rows[:LATEST])
 
 
 @bp.get("/<slug>/<int:mail_id>")
 def message(slug: str, mail_id: int):
-    """One e-mail, its body as plain text."""
-    tenancy = current_tenancy()
-    tenant = tenancy.registry.get(slug)
-    if tenant is None or not tenancy.storage.exists(tenant.schema):
+    """One e-mail, its body as plain text (`slug` is a commune's, or « plateforme »)."""
+    found = outboxes(current_tenancy(), slug)
+    if not found:
         abort(404)
-    with Session(tenancy.storage.engine_for(tenant.schema)) as session:
-        mail = session.get(OutboxMail, mail_id)
+    box = found[0]
+    with Session(box.engine) as session:
+        mail = session.get(box.model, mail_id)
     if mail is None:
         abort(404)
-    return render_template("mail/dev_message.html", commune=tenant, mail=mail, when=_when(mail))
+    return render_template("mail/dev_message.html", commune=box, mail=mail, when=_when(mail))
