@@ -21,13 +21,13 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "sensitive": ("records.", "photo.", "family.data_export"),
     "families": ("family.",),
     "billing": ("billing.", "payfip."),
-    "access": ("login.", "second_factor.", "password."),
+    "access": ("login.", "second_factor.", "password.", "team."),
 }
 PAGE_SIZE = 100
-_REFERENCE = re.compile(r"(family|child|section):([0-9a-z_]+)")
+_REFERENCE = re.compile(r"(family|child|section|agent):([0-9a-z_]+)")
 # Only these events name objects in `identifier`; elsewhere it is what a visitor typed
 # (a failed sign-in), shown as typed and never read as a reference.
-_REFERENCING = ("records.", "photo.", "family.")
+_REFERENCING = ("records.", "photo.", "family.", "team.")  # team.: "agent:7", the agent acted upon
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,7 @@ class Line:
     section: str  # a record section code ("health", "bank"…) or ""
     identifier: str  # what was typed (failed sign-ins), when no object is named
     ip: str
+    target: str = ""  # team events: the name of the agent acted upon (kept: agents are never deleted)
 
 
 def page(session: Session, group: str = "", before_id: int | None = None, limit: int = PAGE_SIZE) -> list[Line]:
@@ -53,6 +54,7 @@ def page(session: Session, group: str = "", before_id: int | None = None, limit:
     events = list(session.scalars(query))
     references = [_references(e) for e in events]
     agent_ids = {e.account_id for e in events if e.account_kind == "agent" and e.account_id}
+    agent_ids |= {r["agent"] for r in references if "agent" in r}
     family_ids = {e.account_id for e in events if e.account_kind == "family" and e.account_id}
     family_ids |= {r["family"] for r in references if "family" in r}
     child_ids = {r["child"] for r in references if "child" in r}
@@ -67,6 +69,7 @@ def page(session: Session, group: str = "", before_id: int | None = None, limit:
             id=event.id, at=event.at, event=event.event, agent=agent.name if agent else "",
             family=families.get(family_id), child=children.get(refs.get("child")),
             section=refs.get("section", ""), identifier="" if refs else event.identifier, ip=event.ip,
+            target=agents[refs["agent"]].name if refs.get("agent") in agents else "",
         ))
     return lines
 
@@ -76,7 +79,7 @@ def _references(event: AuditEvent) -> dict:
     if not event.event.startswith(_REFERENCING):
         return {}
     found = dict(_REFERENCE.findall(event.identifier))
-    references = {key: parse_id(found[key]) for key in ("family", "child") if parse_id(found.get(key))}
+    references = {key: parse_id(found[key]) for key in ("family", "child", "agent") if parse_id(found.get(key))}
     if found.get("section"):
         references["section"] = found["section"]
     return references

@@ -27,6 +27,8 @@ class Agent(TenantBase):
     totp_secret: Mapped[str | None] = mapped_column(String(64))
     totp_confirmed_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
     totp_last_step: Mapped[int | None] = mapped_column(BigInteger)  # last 30-second step accepted
+    disabled_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)  # set: can no longer sign in
+    last_sign_in_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)  # both factors done
 
 
 class SessionRecordMixin:
@@ -91,3 +93,22 @@ class RecoveryCode(TenantBase):
     agent_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("agent.id", ondelete="CASCADE"), index=True)
     code_hash: Mapped[str] = mapped_column(String(64))
     used_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+
+
+class InvitationRecordMixin:
+    """A single-use activation link e-mailed to a new staff account (digest only, like sessions)."""
+
+    id: Mapped[int] = bigint_pk()
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    used_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)  # used, or replaced by a newer one
+
+    def usable(self, now: dt.datetime) -> bool:
+        return self.used_at is None and now < as_utc(self.expires_at)
+
+
+class AgentInvitation(InvitationRecordMixin, TenantBase):
+    __tablename__ = "agent_invitation"
+
+    agent_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("agent.id", ondelete="CASCADE"), index=True)

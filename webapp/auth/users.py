@@ -82,6 +82,16 @@ def _session_query() -> accounts.SessionQuery:
 
 @login_manager.user_loader
 def load_user(user_id: str) -> SignedIn | None:
+    try:
+        return _load_user(user_id)
+    except Exception:
+        # Nobody for the rest of this request: the error page and the header hook then neither try
+        # the database again (one connection attempt, one log line) nor show a signed-in menu.
+        login_manager._update_request_context_with_user(None)
+        raise
+
+
+def _load_user(user_id: str) -> SignedIn | None:
     tenant = g.get("tenant")
     prefix, _, token = user_id.partition(":")
     if not token:
@@ -91,8 +101,8 @@ def load_user(user_id: str) -> SignedIn | None:
     if prefix != tenant.slug:
         return None
     live = accounts.find_session_with_account(db, _session_query(), token, clock.utcnow())
-    if live is None or live.account is None:
-        return None
+    if live is None or live.account is None or getattr(live.account, "disabled_at", None) is not None:
+        return None  # a disabled agent's session (if one survived) names nobody
     signed_in = SignedIn(live.account, live.row.account_kind, prefix, token, live.row.second_factor_done)
     signed_in.extras = live.extras
     return signed_in
@@ -106,7 +116,7 @@ def _load_federation_admin(prefix: str, token: str) -> SignedIn | None:
     if row is None or row.account_kind != "admin":
         return None
     admin = platform_db.get(FederationAdmin, row.account_id)
-    if admin is None:
+    if admin is None or admin.disabled_at is not None:
         return None
     return SignedIn(admin, "admin", PLATFORM_PREFIX, token, row.second_factor_done)
 

@@ -4,7 +4,7 @@ import datetime as dt
 from sqlalchemy import BigInteger, DateTime, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from webapp.auth.models import SessionRecordMixin, ThrottleRecordMixin
+from webapp.auth.models import InvitationRecordMixin, SessionRecordMixin, ThrottleRecordMixin
 from webapp.db import PlatformBase, bigint_pk
 
 
@@ -18,6 +18,8 @@ class FederationAdmin(PlatformBase):
     totp_secret: Mapped[str | None] = mapped_column(String(64))
     totp_confirmed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     totp_last_step: Mapped[int | None] = mapped_column(BigInteger)  # last 30-second step accepted
+    disabled_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))  # set: can no longer sign in
+    last_sign_in_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))  # both factors done
 
 
 class AdminSession(SessionRecordMixin, PlatformBase):
@@ -39,3 +41,28 @@ class AdminRecoveryCode(PlatformBase):
     )
     code_hash: Mapped[str] = mapped_column(String(64))
     used_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class AdminInvitation(InvitationRecordMixin, PlatformBase):
+    __tablename__ = "admin_invitation"
+
+    admin_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("federation_admin.id", ondelete="CASCADE"), index=True
+    )
+
+
+class PlatformEvent(PlatformBase):
+    """The platform's journal: what a federation admin (or the command line) did to whom.
+
+    Never a secret in it: no password, token or code.
+    """
+
+    __tablename__ = "platform_event"
+
+    id: Mapped[int] = bigint_pk()
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+    event: Mapped[str] = mapped_column(String(40))  # e.g. "team.disabled", "login.success"
+    actor_id: Mapped[int | None] = mapped_column(BigInteger)  # the federation admin; None: the command line
+    target_id: Mapped[int | None] = mapped_column(BigInteger)  # the federation admin acted upon
+    details: Mapped[str] = mapped_column(String(300), default="")  # what was typed (failed sign-ins)…
+    ip: Mapped[str] = mapped_column(String(45), default="")

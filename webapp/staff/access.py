@@ -26,17 +26,15 @@ from sqlalchemy import func, select
 from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
-from webapp.audit.models import record
 from webapp.auth import accounts, second_factor
 from webapp.auth.forms import PASSWORD_MAX
-from webapp.auth.models import Agent, AuthSession, LoginThrottle, RecoveryCode
 from webapp.auth.passwords import hash_password, needs_rehash
 from webapp.auth.second_factor import StaffStore
 from webapp.auth.users import PLATFORM_PREFIX, SignedIn, fresh_cookie_session
 from webapp import clock
 from webapp.i18n import time_of_day
 from webapp.db import db, platform_db
-from webapp.federation.models import AdminRecoveryCode, AdminSession, AdminThrottle, FederationAdmin
+from webapp.staff.team import ADMIN_TEAM, AGENT_TEAM, Team
 from webapp.validators import PrintableText
 
 ROLES = {"agent": _l("Agent"), "admin": _l("Administrateur de la commune")}
@@ -74,23 +72,27 @@ class RecoveryCodeForm(FlaskForm):
 # --- where each kind of staff lives -----------------------------------------------------
 @dataclass(frozen=True)
 class Realm:
-    store: StaffStore
+    team: Team  # the accounts' tables and journal (webapp.staff.team)
     endpoint: str  # the blueprint: "staff" or "federation"
     db: object  # the request's session proxy holding the records: `db` or `platform_db`
     prefix: Callable[[], str]  # the user id's prefix (SignedIn.tenant_slug)
     issuer: Callable[[], str]  # the name the authenticator app shows
-    audited: bool  # whether sign-ins go to the commune's security journal
     space_name: object  # the signed-in space's name, e.g. « Espace agent »
     login_title: object
     login_intro: object
 
-    def url(self, name: str) -> str:
-        return url_for(f"{self.endpoint}.{name}")
+    @property
+    def store(self) -> StaffStore:
+        return self.team.staff
 
-    def record(self, event: str, now: dt.datetime, account_id: int | None = None, identifier: str = "") -> None:
-        if self.audited:
-            record(self.db, event, now=now, account_kind=self.store.kind, account_id=account_id,
-                   identifier=identifier, ip=request.remote_addr or "")
+    def url(self, name: str, **values) -> str:
+        return url_for(f"{self.endpoint}.{name}", **values)
+
+    def record(self, event: str, now: dt.datetime, account_id: int | None = None, identifier: str = "",
+               target_id: int | None = None) -> None:
+        """A line of the commune's security journal (agents) or of the platform's (federation admins)."""
+        self.team.journal(self.db, event, now=now, actor_id=account_id, target_id=target_id, details=identifier,
+                          ip=request.remote_addr or "")
 
 
 def _platform_name() -> str:
@@ -98,12 +100,11 @@ def _platform_name() -> str:
 
 
 AGENTS = Realm(
-    store=StaffStore("agent", Agent, AuthSession, LoginThrottle, RecoveryCode, "agent_id"),
+    team=AGENT_TEAM,
     endpoint="staff",
     db=db,
     prefix=lambda: g.tenant.slug,
     issuer=lambda: g.tenant.name,
-    audited=True,
     space_name=_l("Espace agent"),
     login_title=_l("Accès agent"),
     login_intro=_l("Réservé aux agents de la commune. Après le mot de passe, un code de votre application "
@@ -111,12 +112,11 @@ AGENTS = Realm(
 )
 
 FEDERATION_ADMINS = Realm(
-    store=StaffStore("admin", FederationAdmin, AdminSession, AdminThrottle, AdminRecoveryCode, "admin_id"),
+    team=ADMIN_TEAM,
     endpoint="federation",
     db=platform_db,
     prefix=lambda: PLATFORM_PREFIX,
     issuer=_platform_name,
-    audited=False,  # the journal is a commune's table; the platform has none yet
     space_name=_l("Administration de la fédération"),
     login_title=_l("Accès administration de la fédération"),
     login_intro=_l("Réservé aux administrateurs de la fédération. Après le mot de passe, un code de votre "
@@ -152,6 +152,8 @@ def _required(realm: Realm, role: str | None = None):
                 return redirect(realm.url("login"))
             if not user.second_factor_done:
                 return redirect(realm.url("second_factor"))
+            if user.account.disabled_at is not None:  # the loader refuses it too; never an open door
+                return redirect(realm.url("login"))
             if role is not None and getattr(user.account, "role", None) != role:
                 abort(404)
             return view(*args, **kwargs)
@@ -190,9 +192,13 @@ def _sign_in(realm: Realm, email: str, password: str, now: dt.datetime):
     account = realm.db.scalars(select(model).where(func.lower(model.email) == email.lower())).first()
     status, retry = accounts.check_credentials(realm.db, realm.store.throttle_model, realm.store.password_key(email),
                                                account.password_hash if account else None, password, now)
+    disabled = status == "ok" and account.disabled_at is not None
+    if disabled:
+        status = "refused"  # the same answer as a wrong password: a departed agent learns nothing more
     if status == "ok" and needs_rehash(account.password_hash):
         account.password_hash = hash_password(password)
     event = {"ok": "login.password_ok", "refused": "login.failure", "throttled": "login.throttled"}[status]
+    event = "login.disabled" if disabled else event
     realm.record(event, now, account.id if account else None, email)
     return status, (account if status == "ok" else None), retry
 
@@ -225,6 +231,12 @@ def login(realm: Realm):
         # Same answer whether the address exists or not: no account enumeration.
         form.form_errors.append(_("Adresse électronique ou mot de passe incorrect."))
         return page()
+    return open_pending_session(realm, account, now)
+
+
+def open_pending_session(realm: Realm, account, now: dt.datetime):
+    """Password done (at sign-in, or chosen from an invitation): a half-open session, then the
+    authenticator app (enrolment when the account has none)."""
     previous = current_user._get_current_object()
     if isinstance(previous, SignedIn) and previous.tenant_slug == realm.prefix():
         # Whoever was signed in on this host before (a family, another agent) is signed out for good.
@@ -249,6 +261,7 @@ def _finish(realm: Realm, user: SignedIn, now: dt.datetime) -> None:
     accounts.end_session(realm.db, realm.store.session_model, user.token)
     token = accounts.open_session(realm.db, realm.store.session_model, realm.store.kind, user.account.id, now,
                                   second_factor_done=True)
+    user.account.last_sign_in_at = now
     realm.record("login.success", now, user.account.id)
     realm.db.commit()
     login_user(SignedIn(user.account, realm.store.kind, realm.prefix(), token, second_factor_done=True))

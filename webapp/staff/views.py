@@ -8,7 +8,7 @@ from webapp.auth.models import Agent
 from webapp.auth.views import PER_IP
 from webapp.db import db
 from webapp.extensions import limiter
-from webapp.staff import access
+from webapp.staff import access, team_pages
 from webapp.staff.access import AGENTS, ROLES, staff_required
 
 bp = Blueprint("staff", __name__, url_prefix="/agent")
@@ -47,3 +47,53 @@ def home():
     agents = db.scalars(select(Agent).order_by(Agent.name, Agent.email)).all() if agent.role == "admin" else None
     return render_template("staff/home.html", realm=AGENTS, name=agent.name, role=ROLES.get(agent.role, agent.role),
                            place=g.tenant.name, agents=agents, roles=ROLES)
+
+
+# --- « Équipe »: the commune's admins manage its agents (webapp.staff.team_pages) ----------------
+@bp.get("/equipe")
+@staff_required("admin")
+def team():
+    return team_pages.team_page(AGENTS)
+
+
+@bp.post("/equipe/inviter")
+@staff_required("admin")
+def team_invite():
+    return team_pages.invite(AGENTS)
+
+
+@bp.post("/equipe/<int:member_id>/role")
+@staff_required("admin")
+def team_role(member_id: int):
+    return team_pages.change_role(AGENTS, member_id)
+
+
+@bp.post("/equipe/<int:member_id>/desactiver")
+@staff_required("admin")
+def team_disable(member_id: int):
+    return team_pages.disable(AGENTS, member_id)
+
+
+@bp.post("/equipe/<int:member_id>/reactiver")
+@staff_required("admin")
+def team_enable(member_id: int):
+    return team_pages.enable(AGENTS, member_id)
+
+
+@bp.post("/equipe/<int:member_id>/second-facteur")
+@staff_required("admin")
+def team_reset(member_id: int):
+    return team_pages.reset_second_factor(AGENTS, member_id)
+
+
+@bp.post("/equipe/<int:member_id>/invitation")
+@staff_required("admin")
+def team_resend(member_id: int):
+    return team_pages.resend(AGENTS, member_id)
+
+
+@bp.route("/invitation/<token>", methods=["GET", "POST"])
+@limiter.limit(PER_IP, methods=["POST"])
+def invitation(token: str):
+    """The e-mailed link of an invited agent: a password, then the authenticator app."""
+    return team_pages.invitation(AGENTS, token)
