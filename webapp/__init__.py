@@ -48,7 +48,7 @@ def _register_tenancy(app: Flask, settings: Settings) -> None:
     from webapp.themes import ThemeError, load_themes
 
     try:
-        registry = load_registry(settings.tenants_file, CommuneSettings)
+        registry = load_registry(settings.tenants_file, CommuneSettings, production=settings.production)
         themes = load_themes(settings.themes_path, {t.theme for t in registry})
     except (TenantConfigError, ThemeError) as exc:
         raise SystemExit(f"Configuration invalide, le portail ne démarre pas.\n{exc}") from None
@@ -92,6 +92,7 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.errors import register_error_handlers
     from webapp.federation.views import bp as federation_bp
     from webapp.mail.views import bp as dev_mail_bp
+    from webapp.mail.federation_views import bp as federation_mail_bp
     from webapp.planning.views import bp as planning_bp
     from webapp.planning.staff_views import bp as staff_planning_bp
     from webapp.portal.views import bp as portal_bp
@@ -102,6 +103,7 @@ def _register_blueprints(app: Flask) -> None:
     for blueprint in (site_bp, directory_bp, portal_bp, auth_bp, dev_mail_bp, staff_bp, federation_bp, requests_bp,
                       planning_bp, staff_planning_bp, audit_bp):
         app.register_blueprint(blueprint)
+    app.register_blueprint(federation_mail_bp)
     _register_messaging_blueprints(app)
     _register_records_blueprints(app)
     _register_payfip_blueprint(app)
@@ -163,11 +165,13 @@ def _register_cli(app: Flask) -> None:
     from webapp.demo.cli import demo_cli
     from webapp.mail.cli import mail_cli
     from webapp.staff.cli import agents_cli
+    from webapp.federation.cli import federation_cli
 
     app.cli.add_command(tenants_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(mail_cli)
     app.cli.add_command(agents_cli)
+    app.cli.add_command(federation_cli)
     from webapp.payfip.cli import payfip_cli
 
     app.cli.add_command(payfip_cli)

@@ -1,6 +1,8 @@
 """Every model, imported once so the metadata Alembic and `create_all` see is complete."""
 from webapp.audit.models import AuditEvent
+from webapp.auth.demands import PasswordDemand
 from webapp.auth.models import Agent, AuthSession, LoginThrottle, PasswordRequest, RecoveryCode
+from webapp.auth.models import AgentInvitation
 from webapp.billing.models import (
     CreditNote, Invoice, InvoiceLine, Payment, PaymentAllocation, Regie, Tariff, TariffBracket,
 )
@@ -8,18 +10,23 @@ from webapp.db import PlatformBase, TenantBase
 from webapp.documents.models import Document, NewsItem
 from webapp.families.models import AuthorisedPerson, Child, ChildHealth, Family, FamilyPartner
 from webapp.federation.models import AdminRecoveryCode, AdminSession, AdminThrottle, FederationAdmin
-from webapp.mail.models import OutboxMail
+from webapp.federation.models import AdminInvitation, PlatformEvent
+from webapp.mail.models import OutboxMail, PlatformOutboxMail
 from webapp.messages.models import Message
 from webapp.payfip.models import PaymentAttempt, PaymentAttemptInvoice
 from webapp.photos.models import ChildPhoto
 from webapp.planning.models import Attendance, Closure, DayRequest, Enrolment, LocalDay, Service
 from webapp.records.models import ChangeRequest
+from webapp.submissions.models import SubmissionKey
 from webapp.uploads.models import StoredFile
 
 tenant_metadata = TenantBase.metadata
 platform_metadata = PlatformBase.metadata
 
 __all__ = [
+    "AdminInvitation",
+    "AgentInvitation",
+    "PlatformEvent",
     "AdminRecoveryCode",
     "AdminSession",
     "AdminThrottle",
@@ -43,7 +50,9 @@ __all__ = [
     "LocalDay",
     "LoginThrottle",
     "OutboxMail",
+    "PasswordDemand",
     "PasswordRequest",
+    "PlatformOutboxMail",
     "Payment",
     "PaymentAllocation",
     "PaymentAttempt",
@@ -58,6 +67,7 @@ __all__ = [
     "Message",
     "NewsItem",
     "StoredFile",
+    "SubmissionKey",
     "platform_metadata",
     "tenant_metadata",
 ]

@@ -8,12 +8,14 @@ from tests.factories import make_child, make_family
 from tests.helpers import csrf_token, sign_in
 from tests.web.test_staff import _pinned_clock, signed_in_agent  # noqa: F401  (autouse: TOTP codes)
 
-PLATFORM_ONLY = ("federation.", "dev_mail.")
+PLATFORM_ONLY = ("federation.", "dev_mail.", "federation_mail.")
 VALUES = {"child_id": "1", "mail_id": "1", "slug": "alpha", "token": "inconnu", "filename": "theme.css"}
 VALUES.update({"invoice_id": "1", "payment_id": "1", "year": "2025", "month": "2025-11", "service_id": "1"})  # billing
 VALUES.update({"attempt_id": "1"})  # payfip
+VALUES.update({"credit_note_id": "1"})  # billing: the avoir PDFs
 VALUES.update({"message_id": "1", "document_id": "1", "object_id": "1", "kind": "doc"})  # messages, documents
 VALUES.update({"code": "responsable", "request_id": "1", "family_id": "1"})  # records
+VALUES.update({"member_id": "1"})  # « Équipe » (agents, federation admins); "token": invitation links
 
 
 def concrete_rules(app):

@@ -132,6 +132,7 @@ def test_production_refuses_a_payfip_url_without_tls(monkeypatch):
     monkeypatch.setenv("PRODUCTION", "1")
     monkeypatch.setenv("SECRET_KEY", "x" * 32)
     monkeypatch.setenv("DATA_KEY", "y" * 32)
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/15")
     monkeypatch.setenv("PAYFIP_WS_URL", "http://127.0.0.1:5099/tpa/services/securite")
     with pytest.raises(RuntimeError, match="PAYFIP_WS_URL"):
         Settings.from_env()

@@ -12,7 +12,7 @@ DOMAIN = [
     "webapp/planning/page_cache.py",
     "webapp/auth/accounts.py", "webapp/auth/throttle.py", "webapp/auth/session_rules.py",
     "webapp/auth/reset_rules.py", "webapp/auth/password_policy.py", "webapp/auth/second_factor.py",
-    "webapp/mail/outbox.py",
+    "webapp/mail/outbox.py", "webapp/mail/supervision.py", "webapp/auth/demands.py",
     "webapp/records/sections.py", "webapp/records/changes.py", "webapp/records/choices.py",
     "webapp/records/models.py", "webapp/audit/journal.py",
     "webapp/billing/invoicing.py", "webapp/billing/ledger.py", "webapp/billing/certificate.py",
@@ -23,6 +23,9 @@ DOMAIN = [
     "webapp/uploads/checks.py", "webapp/uploads/storage.py", "webapp/uploads/models.py",
     "webapp/messages/inbox.py", "webapp/messages/models.py", "webapp/documents/publishing.py",
     "webapp/documents/models.py", "webapp/photos/models.py", "webapp/demo/infos.py",
+    "webapp/staff/team.py", "webapp/federation/journal.py",
+    "webapp/submissions/claims.py", "webapp/submissions/models.py",
+    "webapp/uploads/pdf_rebuild.py", "webapp/dates.py", "webapp/characters.py",
 ]
 
 
