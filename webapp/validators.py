@@ -1,11 +1,14 @@
-"""Form validators shared by every form, and the one way to give a select its choices."""
+"""Form validators and fields shared by every form, and the one way to give a select its choices."""
+import datetime as dt
 import re
 
 from flask_babel import lazy_gettext as _l
+from wtforms import StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import StopValidation, ValidationError
 
 from webapp.characters import has_control_characters
+from webapp.dates import parse_day
 
 _ASCII_NUMBER = re.compile(r"\s*[0-9]{1,18}\s*", re.ASCII)
 
@@ -38,3 +41,19 @@ class AsciiDigits:
 def select_choices(pairs) -> list[SelectChoice]:
     """(value, label) pairs as WTForms choices (tuples are deprecated from WTForms 3.3)."""
     return [SelectChoice(value, label) for value, label in pairs]
+
+
+class DayField(StringField):
+    """A date picker whose errors are French sentences (WTForms' DateField speaks English)."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.setdefault("render_kw", {"type": "date"})
+        super().__init__(label, validators, **kwargs)
+
+    def pre_validate(self, form):
+        if self.data and parse_day(self.data) is None:
+            raise ValidationError(_l("Date invalide : choisissez une date du calendrier (AAAA-MM-JJ)."))
+
+    @property
+    def day(self) -> dt.date | None:
+        return parse_day(self.data)

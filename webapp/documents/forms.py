@@ -5,9 +5,8 @@ from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from webapp.messages.forms import text_with_lines, unix_lines
-from webapp.planning.forms import DayField
 from webapp.uploads.errors import CheckedFileField, required_file
-from webapp.validators import PrintableText, select_choices
+from webapp.validators import DayField, PrintableText, select_choices
 
 CATEGORY_LABELS = {"reglement": _l("Règlement intérieur"), "inscription": _l("Fiche d'inscription vierge"),
                    "menus": _l("Menus"), "autre": _l("Autre")}

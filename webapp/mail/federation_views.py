@@ -11,7 +11,7 @@ from flask_babel import ngettext
 
 from tenancy.web import require_platform
 from webapp import clock
-from webapp.i18n import moment
+from webapp.ids import parse_id
 from webapp.mail import supervision
 from webapp.staff import access
 from webapp.staff.access import federation_admin_required
@@ -26,8 +26,7 @@ bp.after_request(access.no_store)
 def overview():
     """Counts per outbox and the latest « failed » e-mails, without their bodies."""
     states = supervision.overview(current_app.extensions["tenancy"])
-    return render_template("mail/federation_outboxes.html", states=states, mask=supervision.mask_address,
-                           moment=moment)
+    return render_template("mail/federation_outboxes.html", states=states, mask=supervision.mask_address)
 
 
 @bp.post("/renvoyer")
@@ -39,9 +38,10 @@ def retry():
     if slug != supervision.PLATFORM_SLUG and tenancy.registry.get(slug) is None:
         abort(404)
     raw_id = request.form.get("mail", "")
-    if raw_id and not (raw_id.isascii() and raw_id.isdigit() and len(raw_id) <= 18):
+    mail_id = parse_id(raw_id)
+    if raw_id and mail_id is None:
         abort(404)
-    done = supervision.retry(tenancy, clock.utcnow(), slug=slug, mail_id=int(raw_id) if raw_id else None)
+    done = supervision.retry(tenancy, clock.utcnow(), slug=slug, mail_id=mail_id)
     count = done.get(slug, 0)
     if count < 0:
         flash(_("La base de cette commune est injoignable : réessayez dans un moment."), "error")

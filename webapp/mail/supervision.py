@@ -58,7 +58,8 @@ def overview(tenancy) -> list[OutboxState]:
         try:
             with Session(box.engine) as session:
                 state.counts = outbox.count_by_status(session, box.model)
-                state.failed = outbox.failed_mails(session, FAILED_LISTED, box.model)
+                if state.counts[outbox.FAILED]:  # most outboxes have none: one query for them, not two
+                    state.failed = outbox.failed_mails(session, FAILED_LISTED, box.model)
                 session.expunge_all()
         except Exception:  # noqa: BLE001  (one commune's database down: the page shows the others)
             log.exception("courriels de %s illisibles", box.slug)

@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from webapp import clock
 from webapp.db import db
 from webapp.planning import booking, deadlines
-from webapp.planning.forms import parse_month
+from webapp.dates import parse_month
 from webapp.planning.phrases import deadline_phrases, locale_name
 
 # Legend and cells: an icon and a short text on screen, the full label for everyone (never colour alone).

@@ -9,13 +9,13 @@ import re
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import Field, HiddenField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import Field, HiddenField, RadioField, SelectField, SelectMultipleField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from webapp.dates import parse_day, parse_month  # noqa: F401  (the planning's pages read them from here)
+from webapp.dates import parse_day
 from webapp.planning.rules import Cell
-from webapp.validators import PrintableText, select_choices
+from webapp.validators import DayField, PrintableText, select_choices
 
 MAX_CELLS = 1000  # a month of 4 services for 8 children; more is not a person clicking
 MAX_COMMENT = 500
@@ -132,22 +132,6 @@ class WithdrawForm(_ReturnTo):
 class MultiCheckboxField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
-
-
-class DayField(StringField):
-    """A date picker whose errors are French sentences (WTForms' DateField speaks English)."""
-
-    def __init__(self, label=None, validators=None, **kwargs):
-        kwargs.setdefault("render_kw", {"type": "date"})
-        super().__init__(label, validators, **kwargs)
-
-    def pre_validate(self, form):
-        if self.data and parse_day(self.data) is None:
-            raise ValidationError(_l("Date invalide : choisissez une date du calendrier (AAAA-MM-JJ)."))
-
-    @property
-    def day(self) -> dt.date | None:
-        return parse_day(self.data)
 
 
 class PatternForm(FlaskForm):

@@ -26,10 +26,9 @@ from webapp.db import db
 from webapp.families.models import Child, Family
 from webapp.ids import parse_id, parse_ids
 from webapp.planning import attendance, booking, daily, notify
-from webapp.planning.forms import DayField
 from webapp.planning.models import Closure, DayRequest, LocalDay, Service
 from webapp.staff.access import no_store, staff_required
-from webapp.validators import PrintableText, select_choices
+from webapp.validators import DayField, PrintableText, select_choices
 
 bp = Blueprint("staff_planning", __name__, url_prefix="/agent")
 bp.before_request(require_tenant)

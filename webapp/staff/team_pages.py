@@ -2,7 +2,7 @@
 or the federation admins), and the invitation link a new member opens.
 
 Thin over webapp.staff.team (the rules) and webapp.staff.access (the sign-in steps): the
-routes of webapp.staff.team_views and webapp.federation.views call these with their Realm.
+routes of webapp.staff.views and webapp.federation.views call these with their Realm.
 Every action is a POST with its CSRF token, goes to the realm's journal and ends with a
 redirect; a refusal shows the page again with a French message and changes nothing.
 """
