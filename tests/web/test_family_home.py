@@ -29,7 +29,7 @@ def test_home_reads_in_the_seed_order_with_links_to_planning_and_record(client_f
     assert "AL-36" in page and "12,06" in page
     # The children's table scrolls inside its card instead of widening the page on a phone.
     children = page[page.index('id="children-title"'):page.index('id="unpaid-title"')]
-    assert children.index('<div class="table-scroll">') < children.index("<table")
+    assert children.index('<div class="table-scroll" role="region" tabindex="0"') < children.index("<table")
 
 
 def test_home_costs_the_same_queries_for_one_child_or_three(client_for, tenant_db, clock):
