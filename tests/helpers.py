@@ -40,6 +40,24 @@ def csrf_token(html: str) -> str:
     return match.group(1)
 
 
+SUBMISSION_KEY = re.compile(r'name="submission_key" value="([^"]+)"')
+
+
+def submission_key(html: str) -> str | None:
+    """The page's first one-time submission key (forms that create money or numbers), if any."""
+    match = SUBMISSION_KEY.search(html)
+    return match.group(1) if match else None
+
+
+def posted_form(html: str, data: dict | None = None) -> dict:
+    """`data` with the page's CSRF token and, when the page has one, its first one-time submission key."""
+    values = dict(data or {}, csrf_token=csrf_token(html))
+    key = submission_key(html)
+    if key:
+        values["submission_key"] = key
+    return values
+
+
 def sign_in(client, number="100100", password="Famille2026"):
     """Post the family login form of the client's commune, CSRF token included."""
     token = csrf_token(client.get("/").get_data(as_text=True))

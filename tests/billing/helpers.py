@@ -60,14 +60,3 @@ def absent(session, family, child, service, days, *, billed):
     session.commit()
 
 
-def posted_form(html: str, data: dict | None = None) -> dict:
-    """`data` with the page's CSRF token and, when the page has one, its first one-time submission key."""
-    import re
-
-    from tests.helpers import csrf_token
-
-    values = dict(data or {}, csrf_token=csrf_token(html))
-    key = re.search(r'name="submission_key" value="([^"]+)"', html)
-    if key:
-        values["submission_key"] = key.group(1)
-    return values

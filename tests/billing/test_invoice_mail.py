@@ -4,9 +4,9 @@ import re
 
 from sqlalchemy import select
 
-from tests.billing.helpers import book, make_regie, make_tariff, posted_form
+from tests.billing.helpers import book, make_regie, make_tariff
 from tests.factories import make_child, make_family, make_service
-from tests.helpers import recorded_sql
+from tests.helpers import posted_form, recorded_sql
 from tests.web.test_staff import _pinned_clock, signed_in_agent  # noqa: F401  (the fixture pins TOTP time)
 from webapp.billing.models import Invoice
 from webapp.mail.models import OutboxMail

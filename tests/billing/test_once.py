@@ -2,11 +2,11 @@
 with the same one-time key (a double click, a retry, a resent tab) creates nothing more and shows the first result."""
 import datetime as dt
 import html
-import re
 
 from sqlalchemy import func, select
 
-from tests.billing.helpers import NOW, book, issued_invoice, make_regie, make_tariff, posted_form
+from tests.helpers import SUBMISSION_KEY, posted_form, submission_key
+from tests.billing.helpers import NOW, book, issued_invoice, make_regie, make_tariff
 from tests.factories import make_child, make_family, make_service
 from tests.web.test_staff import _pinned_clock, signed_in_agent  # noqa: F401  (the fixture pins TOTP time)
 from webapp.billing import invoicing
@@ -85,7 +85,7 @@ def test_a_post_without_a_valid_key_creates_nothing_and_says_so(client_for, tena
         answer = client.post(NEW_PAYMENT, data=values)
         text = html.unescape(answer.get_data(as_text=True))
         assert answer.status_code == 200 and "Ce formulaire n'est plus valable" in text, key
-        fresh = re.search(r'name="submission_key" value="([^"]+)"', text).group(1)
+        fresh = submission_key(text)
         assert fresh != key and len(fresh) == 32  # the form shown again can be sent as it is
     assert _count(session, Payment) == 0
 
@@ -141,7 +141,7 @@ def test_issue_posted_again_with_its_key_issues_nothing_more(client_for, tenant_
     client = _agent(client_for, session)
     month = "/agent/facturation/mois/2025-11"
     page = client.get(month).get_data(as_text=True)
-    keys = re.findall(r'name="submission_key" value="([^"]+)"', page)
+    keys = SUBMISSION_KEY.findall(page)
     assert len(keys) == len(set(keys)) == 2  # « toutes » and the family's own button: one key each
     data = posted_form(page)
     assert client.post(f"{month}/emettre", data=data).status_code == 302

@@ -4,7 +4,8 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
-from tests.billing.helpers import NOW, book, make_regie, make_tariff, posted_form
+from tests.helpers import posted_form
+from tests.billing.helpers import NOW, book, make_regie, make_tariff
 from tests.billing.test_numbering_concurrency import _run_together
 from tests.factories import make_child, make_family, make_service
 from tests.web.test_staff import _pinned_clock, signed_in_agent  # noqa: F401  (the fixture pins TOTP time)

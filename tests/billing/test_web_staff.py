@@ -3,9 +3,9 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from tests.billing.helpers import NOW, book, make_regie, make_tariff, posted_form
+from tests.billing.helpers import NOW, book, make_regie, make_tariff
 from tests.factories import make_child, make_family, make_service
-from tests.helpers import recorded_sql, sign_in
+from tests.helpers import posted_form, recorded_sql, sign_in
 from tests.pdf_text import pdf_text
 from tests.web.test_staff import _pinned_clock, signed_in_agent  # noqa: F401  (the fixture pins TOTP time)
 from webapp.billing.models import CreditNote, Invoice, InvoiceLine, Payment, Regie, Tariff

@@ -19,7 +19,7 @@ from werkzeug.datastructures import MultiDict
 import tests.web.test_staff as staff_tests
 from tests.billing.helpers import issued_invoice, make_regie, make_tariff
 from tests.factories import enrol, make_child, make_family, make_service
-from tests.helpers import csrf_token, sign_in
+from tests.helpers import csrf_token, posted_form, sign_in
 from tests.isolation.test_route_matrix import VALUES
 from tests.payfip.conftest import alpha_on_payfip, standin  # noqa: F401  (alpha pays online: PayFiP reached)
 from webapp.billing.models import CreditNote, Invoice, Payment, Regie, Tariff, TariffBracket
@@ -297,8 +297,10 @@ def assert_refused(answer, where=""):
 
 
 def post(client, page, url, **data):
-    token = csrf_token(client.get(page).get_data(as_text=True))
-    return client.post(url, data=MultiDict({"csrf_token": token, **data}), content_type="multipart/form-data")
+    """`data` posted as the page's form would be: its CSRF token and, on a money form, its one-time key
+    (without it every such post is refused for the key, whatever the hostile value)."""
+    form = posted_form(client.get(page).get_data(as_text=True), data)
+    return client.post(url, data=MultiDict(form), content_type="multipart/form-data")
 
 
 @pytest.fixture
@@ -333,6 +335,11 @@ def test_a_refused_payment_or_credit_note_writes_nothing(seeded, client_for, ten
     assert_refused(post(client, invoice_page, invoice_page, amount=amount, reason="Erreur\x00"))
     assert_refused(post(client, invoice_page, invoice_page, amount=amount or "1,00", reason="x" * 10_000))
     assert count(db, Payment) == 0 and count(db, CreditNote) == 0
+    # The same forms with sound values go through: the refusals above were the values'.
+    assert post(client, page, page, family="100100", amount="12,50", method="cheque",
+                received_on="2025-12-01").status_code == 302
+    assert post(client, invoice_page, invoice_page, amount="1,00", reason="Erreur").status_code in (302, 303)
+    assert count(db, Payment) == 1 and count(db, CreditNote) == 1
 
 
 @pytest.mark.parametrize("brackets", ["² 1,00", "١٢ 1,00", "* NaN", "0x10 2,00", "600 1e309", "* 1,00\n* 2,00",
@@ -571,9 +578,12 @@ def test_an_amount_in_foreign_digits_is_refused(seeded, client_for, tenant_db, a
     db, _values = seeded
     client = signed_in("agent", client_for, tenant_db)
     page = "/agent/facturation/reglements/nouveau"
-    assert_refused(post(client, page, page, family="100100", amount=amount, method="cheque", received_on="2025-12-01"))
-    assert_refused(post(client, page, page, family="100100", amount="12,50", method="cheque",
-                        received_on="2025-12-01\n"))
+    answer = post(client, page, page, family="100100", amount=amount, method="cheque", received_on="2025-12-01")
+    assert_refused(answer)
+    assert "Montant invalide" in answer.get_data(as_text=True)
+    answer = post(client, page, page, family="100100", amount="12,50", method="cheque", received_on="2025-12-01\n")
+    assert_refused(answer)
+    assert "Date invalide" in answer.get_data(as_text=True)
     assert count(db, Payment) == 0
 
 

@@ -4,7 +4,6 @@ Each hostile file is built with pikepdf on a real page; what comes out is read b
 (its own walk over every object and decoded stream): no action, script, attachment, form, metadata, nor
 another format's bytes, and the page is still there. What cannot be rebuilt is refused with its reason.
 """
-import ast
 import io
 import time
 import zlib
@@ -14,6 +13,7 @@ import pikepdf
 import pytest
 from PIL import Image, ImageChops, ImageDraw, ImageStat
 
+from tests.helpers import imported_modules
 from tests.uploads import files, hostile_pdfs, pdf_walk
 from webapp.uploads import checks, pdf_rebuild
 from webapp.uploads.checks import Refused, clean
@@ -213,8 +213,4 @@ def test_refusals_have_a_french_sentence():
 
 def test_the_rebuild_runs_isolated_from_the_app():
     """It runs with `python -I`, without the app on its path: only the standard library, pikepdf and Pillow."""
-    tree = ast.parse(Path(pdf_rebuild.__file__).read_text())
-    imported = {alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import)
-                for alias in node.names}
-    imported |= {node.module.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
-    assert imported <= {"io", "resource", "sys", "pikepdf", "PIL"}
+    assert imported_modules(Path(pdf_rebuild.__file__)) <= {"io", "resource", "sys", "pikepdf", "PIL"}

@@ -127,11 +127,13 @@ def test_forgotten_password_timing_does_not_tell_who_exists(app, client_for, ten
     unknown one, and numbers are sequential, so a commune's families could be listed. Now the
     request stores the same demand row for both and the mail worker does the rest.
 
-    Medians of 50 interleaved tries (50 families with e-mail, each asked once, against 50 unknown
-    numbers), the real view through the test client, commit included, must differ by < 1 ms.
+    50 interleaved pairs of tries (50 families with e-mail, each asked once, against 50 unknown
+    numbers), the real view through the test client, commit included: the median difference
+    within a pair must stay under 1 ms.
     The machine is shared (a commit on PostgreSQL can stall for milliseconds), so a round whose
     gap is noise may be measured again, three rounds at most: the defect's gap was steady
-    (4-5 ms in-process), no round of it passes.
+    (1.3-5 ms in-process depending on the machine). The statements compared below are the part
+    that does not depend on the machine: both paths run the same SQL.
     """
     rounds, tries = 3, 50
     db = tenant_db("alpha")
@@ -160,10 +162,12 @@ def test_forgotten_password_timing_does_not_tell_who_exists(app, client_for, ten
                     (unknown, str(900100 + n), f"10.4.{round_}.{n % 250}")]
             for times, number, ip in (pair if n % 2 else reversed(pair)):  # alternate which goes first
                 times.append(timed_post(number, ip))
-        gaps.append(abs(statistics.median(known) - statistics.median(unknown)) * 1000)
+        # The median of each pair's difference: both tries of a pair run under the same load, so a
+        # burst on the shared machine moves both, while the defect shifts every pair alike.
+        gaps.append(abs(statistics.median(k - u for k, u in zip(known, unknown, strict=True))) * 1000)
         if gaps[-1] < 1.0:
             break
-    assert gaps[-1] < 1.0, "medians differ by " + ", ".join(f"{gap:.2f}" for gap in gaps) + " ms"
+    assert gaps[-1] < 1.0, "pairs differ by (median) " + ", ".join(f"{gap:.2f}" for gap in gaps) + " ms"
 
     with recorded_sql() as for_known:
         timed_post("100100", "10.5.0.1")
