@@ -334,6 +334,8 @@ def test_commune_admin_sees_the_agents_and_an_agent_does_not(client_for, tenant_
     signed_in_agent(admin, db, email="chef@alpha.example", name="Claire Chef", role="admin")
     page = admin.get("/agent/").get_data(as_text=True)
     assert "Administrateur de la commune" in page and "Agents de la commune" in page
+    assert 'href="/agent/equipe"' in page  # the agents are listed once, on « Équipe »
+    page = admin.get("/agent/equipe").get_data(as_text=True)
     assert "Paul Durand" in page and "paul.durand@alpha.example" in page and "à activer" in page
 
     agent = client_for("alpha.test")

@@ -1,12 +1,9 @@
 """The agents' space on a commune's host: sign-in with a second factor, then the staff home."""
 from flask import Blueprint, g, render_template
 from flask_login import current_user
-from sqlalchemy import select
 
 from tenancy.web import require_tenant
-from webapp.auth.models import Agent
 from webapp.auth.views import PER_IP
-from webapp.db import db
 from webapp.extensions import limiter
 from webapp.staff import access, team_pages
 from webapp.staff.access import AGENTS, ROLES, staff_required
@@ -42,11 +39,10 @@ def logout():
 @bp.get("/")
 @staff_required
 def home():
-    """« Espace agent »: who is signed in, for which commune; a commune admin sees its agents."""
+    """« Espace agent »: who is signed in, for which commune; a commune admin reaches « Équipe » from it."""
     agent = current_user.agent
-    agents = db.scalars(select(Agent).order_by(Agent.name, Agent.email)).all() if agent.role == "admin" else None
     return render_template("staff/home.html", realm=AGENTS, name=agent.name, role=ROLES.get(agent.role, agent.role),
-                           place=g.tenant.name, agents=agents, roles=ROLES)
+                           place=g.tenant.name, commune_admin=agent.role == "admin")
 
 
 # --- « Équipe »: the commune's admins manage its agents (webapp.staff.team_pages) ----------------
